@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from config.health import healthz
+from tenancy import views as tenancy_views
+
+urlpatterns = [
+    path("", tenancy_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("platform/", tenancy_views.platform_overview, name="platform_overview"),
+    path("t/<slug:tenant_slug>/", include("tenancy.urls")),
+    path("t/<slug:tenant_slug>/organisations/", include("organisations.urls")),
+]

@@ -1,0 +1,61 @@
+"""Reads for the organisation directory, always through a tenant's participants."""
+
+from django.db.models import Q, QuerySet
+
+from organisations.models import Organisation, Participation
+
+
+def participation_list(
+    *,
+    tenant,
+    search: str = "",
+    organisation_type: str = "",
+    size_band: str = "",
+    place: str = "",
+    status: str = Participation.Status.ACTIVE,
+) -> QuerySet[Participation]:
+    """The tenant's participating organisations, filtered; organisation joined (one query)."""
+    participations = Participation.objects.filter(tenant=tenant).select_related("organisation")
+    if status:
+        participations = participations.filter(status=status)
+    if search:
+        participations = participations.filter(
+            Q(organisation__name__icontains=search)
+            | Q(organisation__ods_code__iexact=search)
+            | Q(organisation__companies_house_number__iexact=search)
+            | Q(organisation__charity_number__iexact=search)
+        )
+    if organisation_type:
+        participations = participations.filter(organisation__organisation_type=organisation_type)
+    if size_band:
+        participations = participations.filter(organisation__size_band=size_band)
+    if place:
+        participations = participations.filter(
+            organisation__registered_postcode__istartswith=place.strip().upper()
+        )
+    return participations.order_by("organisation__name", "id")
+
+
+def participation_get(*, tenant, organisation_id) -> Participation | None:
+    """The tenant's participation of one organisation, or None when it takes no part here."""
+    return (
+        Participation.objects.filter(tenant=tenant, organisation_id=organisation_id)
+        .select_related("organisation")
+        .first()
+    )
+
+
+def organisation_find_by_identifiers(
+    *, ods_code: str = "", companies_house_number: str = "", charity_number: str = ""
+) -> Organisation | None:
+    """The directory's record for an organisation with any of these identifiers."""
+    query = Q()
+    if ods_code:
+        query |= Q(ods_code=ods_code)
+    if companies_house_number:
+        query |= Q(companies_house_number=companies_house_number)
+    if charity_number:
+        query |= Q(charity_number=charity_number)
+    if not query:
+        return None
+    return Organisation.objects.filter(query).first()

@@ -1,0 +1,136 @@
+"""The one permission layer: may this person do this here?
+
+Every view, API call and task asks `TenantAccess.can(...)` (or `require`). Permissions are an
+enum; which roles grant them is the table below, in one place.
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+
+from tenancy.models import Membership, Role
+
+
+class Perm(StrEnum):
+    VIEW_TENANT = "view_tenant"
+    VIEW_ORGANISATIONS = "view_organisations"
+    MANAGE_ORGANISATIONS = "manage_organisations"  # add and edit any organisation in the tenant
+    EDIT_OWN_ORGANISATION = "edit_own_organisation"  # organisation-scoped
+    VIEW_PEOPLE = "view_people"
+    VIEW_OWN_PEOPLE = "view_own_people"  # organisation-scoped
+    INVITE_STAFF = "invite_staff"  # tenant admins, assessors, board reporters, organisation admins
+    INVITE_COLLEAGUE = "invite_colleague"  # organisation-scoped: members of one's organisation
+    MANAGE_TENANT_SETTINGS = "manage_tenant_settings"
+    REMOVE_MEMBERSHIP = "remove_membership"
+
+
+# Tenant-wide permissions per role.
+ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    Role.TENANT_ADMIN: frozenset(
+        {
+            Perm.VIEW_TENANT,
+            Perm.VIEW_ORGANISATIONS,
+            Perm.MANAGE_ORGANISATIONS,
+            Perm.VIEW_PEOPLE,
+            Perm.INVITE_STAFF,
+            Perm.MANAGE_TENANT_SETTINGS,
+            Perm.REMOVE_MEMBERSHIP,
+        }
+    ),
+    Role.ASSESSOR: frozenset({Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS}),
+    Role.BOARD_REPORTER: frozenset({Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS}),
+    Role.ORGANISATION_ADMIN: frozenset({Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS}),
+    Role.ORGANISATION_MEMBER: frozenset({Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS}),
+}
+
+# Permissions that hold only for the organisation named in the membership.
+ORGANISATION_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    Role.ORGANISATION_ADMIN: frozenset(
+        {Perm.EDIT_OWN_ORGANISATION, Perm.VIEW_OWN_PEOPLE, Perm.INVITE_COLLEAGUE}
+    ),
+    Role.ORGANISATION_MEMBER: frozenset({Perm.VIEW_OWN_PEOPLE}),
+}
+
+# Roles a permission lets a person invite others into.
+INVITABLE_ROLES: dict[Perm, frozenset[str]] = {
+    Perm.INVITE_STAFF: frozenset(
+        {Role.TENANT_ADMIN, Role.ASSESSOR, Role.BOARD_REPORTER, Role.ORGANISATION_ADMIN}
+    ),
+    Perm.INVITE_COLLEAGUE: frozenset({Role.ORGANISATION_ADMIN, Role.ORGANISATION_MEMBER}),
+}
+
+
+@dataclass(frozen=True)
+class TenantAccess:
+    """What one person may do in one tenant, worked out once per request from their roles."""
+
+    tenant_id: UUID | None
+    roles: frozenset[str] = frozenset()
+    # organisation id -> the roles held for that organisation
+    organisation_roles: dict[UUID, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def is_member(self) -> bool:
+        return bool(self.roles)
+
+    def can(self, perm: Perm, *, organisation_id: UUID | None = None) -> bool:
+        if any(perm in ROLE_PERMISSIONS.get(role, ()) for role in self.roles):
+            return True
+        if organisation_id is not None:
+            roles = self.organisation_roles.get(organisation_id, frozenset())
+            return any(perm in ORGANISATION_PERMISSIONS.get(role, ()) for role in roles)
+        return False
+
+    def can_for_any_organisation(self, perm: Perm) -> bool:
+        return any(self.can(perm, organisation_id=org) for org in self.organisation_roles)
+
+    def organisations_with(self, perm: Perm) -> list[UUID]:
+        return [org for org in self.organisation_roles if self.can(perm, organisation_id=org)]
+
+    def require(self, perm: Perm, *, organisation_id: UUID | None = None) -> None:
+        if not self.can(perm, organisation_id=organisation_id):
+            raise PermissionDenied("You do not have permission to do that in this programme.")
+
+    def may_invite(self, role: str, *, organisation_id: UUID | None = None) -> bool:
+        if role in INVITABLE_ROLES[Perm.INVITE_STAFF] and self.can(Perm.INVITE_STAFF):
+            return True
+        return role in INVITABLE_ROLES[Perm.INVITE_COLLEAGUE] and self.can(
+            Perm.INVITE_COLLEAGUE, organisation_id=organisation_id
+        )
+
+    def organisations_with_invite(self) -> list[UUID]:
+        return self.organisations_with(Perm.INVITE_COLLEAGUE)
+
+    def flags(self) -> dict[str, bool]:
+        """Booleans for templates (navigation), e.g. `perms_here.view_people`."""
+        return {
+            "view_people": self.can(Perm.VIEW_PEOPLE)
+            or self.can_for_any_organisation(Perm.VIEW_OWN_PEOPLE),
+            "invite": self.can(Perm.INVITE_STAFF)
+            or self.can_for_any_organisation(Perm.INVITE_COLLEAGUE),
+            "manage_organisations": self.can(Perm.MANAGE_ORGANISATIONS),
+            "manage_settings": self.can(Perm.MANAGE_TENANT_SETTINGS),
+        }
+
+
+NO_ACCESS = TenantAccess(tenant_id=None)
+
+
+def tenant_access_for(*, user, tenant) -> TenantAccess:
+    """One query: the person's memberships in the tenant (the tenant context must be set)."""
+    if tenant is None or not user.is_authenticated:
+        return NO_ACCESS
+    rows = Membership.objects.filter(tenant=tenant, user=user).values_list("role", "organisation_id")
+    roles: set[str] = set()
+    organisation_roles: dict[UUID, set[str]] = {}
+    for role, organisation_id in rows:
+        roles.add(role)
+        if organisation_id is not None:
+            organisation_roles.setdefault(organisation_id, set()).add(role)
+    return TenantAccess(
+        tenant_id=tenant.id,
+        roles=frozenset(roles),
+        organisation_roles={k: frozenset(v) for k, v in organisation_roles.items()},
+    )

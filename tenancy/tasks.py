@@ -1,0 +1,43 @@
+"""Background work for tenancy, and the base class every tenant task uses."""
+
+from celery import Task, shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from tenancy.context import tenant_context
+from tenancy.models import Invitation, Tenant
+
+
+class TenantTask(Task):
+    """Tasks take `tenant_id` as their first argument; the body runs in that tenant's context,
+    inside one transaction, exactly like a web request."""
+
+    def __call__(self, tenant_id, *args, **kwargs):
+        if not Tenant.objects.filter(id=tenant_id, is_active=True).exists():
+            raise ValueError(f"No active tenant {tenant_id}")
+        with tenant_context(tenant_id):
+            return super().__call__(tenant_id, *args, **kwargs)
+
+
+@shared_task(base=TenantTask)
+def send_invitation_email(tenant_id: str, invitation_id: str, token: str) -> str:
+    invitation = Invitation.objects.select_related("tenant", "organisation", "invited_by").get(
+        id=invitation_id, tenant_id=tenant_id
+    )
+    if invitation.status != Invitation.Status.PENDING:
+        return "skipped"
+    path = reverse("invitation_accept", args=[invitation.tenant.slug, token])
+    context = {
+        "invitation": invitation,
+        "accept_url": settings.SITE_URL.rstrip("/") + path,
+        "site_name": settings.SITE_NAME,
+    }
+    send_mail(
+        subject=f"You are invited to {invitation.tenant.name}",
+        message=render_to_string("emails/invitation.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[invitation.email],
+    )
+    return "sent"
