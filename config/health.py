@@ -1,6 +1,6 @@
 """`/healthz`: the state of the database, the broker and the workers, as JSON."""
 
-from django.db import connection
+from django.db import connection, transaction
 from django.http import JsonResponse
 
 from config.celery import app as celery_app
@@ -8,7 +8,7 @@ from config.celery import app as celery_app
 
 def _database() -> dict:
     try:
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         return {"ok": True}
     except Exception as error:  # noqa: BLE001 - health reports any failure

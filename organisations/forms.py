@@ -37,7 +37,7 @@ class OrganisationForm(ServiceErrorsFormMixin, forms.Form):
         label="Charity Commission number (optional)", max_length=12, required=False,
         help_text="Charities in England and Wales, for example 1123456",
     )
-    website = forms.URLField(label="Website (optional)", required=False,
+    website = forms.URLField(label="Website (optional)", required=False, assume_scheme="https",
                              error_messages={"invalid": "Enter a full web address, starting https://"})
 
     def clean_registered_postcode(self) -> str:

@@ -28,5 +28,6 @@ def platform_read(*, actor, reason: str) -> Iterator[None]:
         _set("app.tenant_id", "")
         _set("app.platform_read", "on")
         yield
-        _set("app.platform_read", "")
-        _set("app.tenant_id", previous_tenant)
+        if not transaction.get_connection().needs_rollback:
+            _set("app.platform_read", "")
+            _set("app.tenant_id", previous_tenant)

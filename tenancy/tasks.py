@@ -1,6 +1,7 @@
 """Background work for tenancy, and the base class every tenant task uses."""
 
-from celery import Task, shared_task
+from celery import shared_task
+from celery.contrib.django.task import DjangoTask
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
@@ -10,7 +11,7 @@ from tenancy.context import tenant_context
 from tenancy.models import Invitation, Tenant
 
 
-class TenantTask(Task):
+class TenantTask(DjangoTask):
     """Tasks take `tenant_id` as their first argument; the body runs in that tenant's context,
     inside one transaction, exactly like a web request."""
 

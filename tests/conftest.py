@@ -1,0 +1,126 @@
+"""Test set-up: PostgreSQL as the application role, and a cast per tenant.
+
+pytest-django creates and migrates the test database as the owner role (row-level security lives
+in the migrations); the tests themselves then connect as the application role, which is subject
+to row-level security, exactly like the web and the workers.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connections
+from psycopg import sql
+
+from config.celery import app as celery_app
+from tenancy.context import tenant_context
+from tenancy.models import Role
+from tests import factories
+
+
+def _switch_default_connection(credentials: dict) -> None:
+    connection = connections["default"]
+    connection.close()
+    connection.settings_dict["USER"] = credentials["USER"]
+    connection.settings_dict["PASSWORD"] = credentials.get("PASSWORD", "")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    _switch_default_connection(settings.OWNER_DATABASE)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("setup_app_role", stdout=open("/dev/null", "w"))
+        # Test database only: transactional tests (the browser tests) empty the tables with
+        # TRUNCATE between tests, which the application role is otherwise never granted.
+        with connections["default"].cursor() as cursor:
+            cursor.execute(
+                sql.SQL("GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {}")
+                .format(sql.Identifier(settings.APP_DATABASE["USER"]))
+                .as_string(cursor.connection)
+            )
+    _switch_default_connection(settings.APP_DATABASE)
+    yield
+    # Back to the owner so pytest-django can drop the test database.
+    _switch_default_connection(settings.OWNER_DATABASE)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Tasks run in the test's process and transaction (no worker needed); the health test
+    # starts a real worker against the real Redis.
+    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@dataclass
+class Cast:
+    """One tenant and a person in each role, plus an outsider with no role."""
+
+    tenant: object
+    organisation: object
+    other_organisation: object
+    tenant_admin: object
+    assessor: object
+    board_reporter: object
+    organisation_admin: object
+    organisation_member: object
+    outsider: object
+
+
+def _build_cast(name: str) -> Cast:
+    tenant = factories.TenantFactory(name=f"{name} partnership")
+    with tenant_context(tenant.id):
+        organisation = factories.ParticipationFactory(tenant=tenant).organisation
+        other = factories.ParticipationFactory(tenant=tenant).organisation
+
+        def person(role, organisation=None):
+            user = factories.UserFactory()
+            factories.MembershipFactory(
+                tenant=tenant, user=user, role=role, organisation=organisation
+            )
+            return user
+
+        return Cast(
+            tenant=tenant,
+            organisation=organisation,
+            other_organisation=other,
+            tenant_admin=person(Role.TENANT_ADMIN),
+            assessor=person(Role.ASSESSOR),
+            board_reporter=person(Role.BOARD_REPORTER),
+            organisation_admin=person(Role.ORGANISATION_ADMIN, organisation),
+            organisation_member=person(Role.ORGANISATION_MEMBER, organisation),
+            outsider=factories.UserFactory(),
+        )
+
+
+@pytest.fixture
+def cast_a(db) -> Cast:
+    return _build_cast("Alpha")
+
+
+@pytest.fixture
+def cast_b(db) -> Cast:
+    return _build_cast("Bravo")
+
+
+@pytest.fixture
+def login(client):
+    """Sign a person in by session (the sign-in itself is tested elsewhere); two-factor set-up
+    is done for them so the MFA rule does not redirect."""
+
+    def _login(user, *, with_totp: bool = True):
+        if with_totp:
+            factories.give_totp(user)
+        client.force_login(user)
+        return client
+
+    return _login

@@ -1,0 +1,148 @@
+"""Row-level security: every tenant table is guarded, and the guard holds for the app role."""
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+
+from tenancy.context import tenant_context
+from tenancy.models import AuditEvent, Invitation, Membership, TenantOwnedModel
+from tenancy.services import audit_record
+from organisations.models import Participation
+
+pytestmark = pytest.mark.django_db
+
+
+def _tenant_tables() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.table_name FROM information_schema.columns c
+            JOIN information_schema.tables t
+              ON t.table_name = c.table_name AND t.table_schema = c.table_schema
+            WHERE c.table_schema = 'public' AND c.column_name = 'tenant_id'
+              AND t.table_type = 'BASE TABLE'
+            ORDER BY 1
+            """
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_every_tenant_table_has_row_level_security_enabled_forced_and_a_policy():
+    tables = _tenant_tables()
+    assert {"tenancy_membership", "tenancy_invitation", "tenancy_auditevent",
+            "organisations_participation"} <= set(tables)
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(
+                "SELECT relrowsecurity, relforcerowsecurity FROM pg_class "
+                "WHERE oid = %s::regclass",
+                [table],
+            )
+            enabled, forced = cursor.fetchone()
+            assert enabled, f"{table}: row-level security not enabled"
+            assert forced, f"{table}: row-level security not forced"
+            cursor.execute(
+                "SELECT count(*) FROM pg_policies WHERE tablename = %s "
+                "AND policyname = 'tenant_isolation'",
+                [table],
+            )
+            assert cursor.fetchone()[0] == 1, f"{table}: no tenant_isolation policy"
+
+
+def test_every_tenant_owned_model_has_a_tenant_id_column_in_a_guarded_table():
+    tables = set(_tenant_tables())
+    models = [m for m in apps.get_models() if issubclass(m, TenantOwnedModel)]
+    assert models
+    for model in models:
+        assert model._meta.db_table in tables
+
+
+def test_application_role_is_not_superuser_owner_or_bypassrls():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        (current_user,) = cursor.fetchone()
+        assert current_user == settings.APP_DATABASE["USER"]
+        cursor.execute(
+            "SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles "
+            "WHERE rolname = current_user"
+        )
+        assert cursor.fetchone() == (False, False, False, False)
+        cursor.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
+            "AND tableowner = current_user"
+        )
+        assert cursor.fetchone()[0] == 0
+
+
+def _raw_tenant_ids(table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT tenant_id FROM "{table}"')  # noqa: S608 - table from the catalogue
+        return {str(row[0]) for row in cursor.fetchall()}
+
+
+def test_with_no_tenant_set_raw_sql_sees_no_tenant_rows(cast_a, cast_b):
+    with tenant_context(cast_a.tenant.id):
+        audit_record(tenant=cast_a.tenant, actor=None, verb="test", obj=cast_a.tenant)
+    with tenant_context(None):
+        for table in _tenant_tables():
+            assert _raw_tenant_ids(table) == set(), table
+
+
+def test_under_tenant_a_orm_and_raw_sql_see_none_of_tenant_b(cast_a, cast_b):
+    with tenant_context(cast_b.tenant.id):
+        audit_record(tenant=cast_b.tenant, actor=None, verb="test", obj=cast_b.tenant)
+        Invitation.objects.create(
+            tenant=cast_b.tenant, email="x@example.org", role="assessor", token_hash="b" * 64,
+            expires_at="2099-01-01T00:00:00Z",
+        )
+    b_id = str(cast_b.tenant.id)
+    with tenant_context(cast_a.tenant.id):
+        for model in [m for m in apps.get_models() if issubclass(m, TenantOwnedModel)]:
+            # Even an explicit filter for tenant B finds nothing.
+            assert not model.objects.filter(tenant_id=cast_b.tenant.id).exists(), model
+        for table in _tenant_tables():
+            assert b_id not in _raw_tenant_ids(table), table
+        assert Membership.objects.count() == 5  # tenant A's own cast, and only it
+
+
+def test_under_tenant_a_updates_and_deletes_of_tenant_b_rows_change_nothing(cast_a, cast_b):
+    with tenant_context(cast_b.tenant.id):
+        b_membership = Membership.objects.filter(tenant=cast_b.tenant).first()
+        b_participation = Participation.objects.filter(tenant=cast_b.tenant).first()
+    with tenant_context(cast_a.tenant.id):
+        assert Membership.objects.filter(pk=b_membership.pk).update(role="tenant_admin") == 0
+        assert Participation.objects.filter(pk=b_participation.pk).delete()[0] == 0
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE tenancy_membership SET role = 'tenant_admin' WHERE id = %s",
+                           [b_membership.pk])
+            assert cursor.rowcount == 0
+            cursor.execute("DELETE FROM organisations_participation WHERE id = %s",
+                           [b_participation.pk])
+            assert cursor.rowcount == 0
+    with tenant_context(cast_b.tenant.id):
+        assert Membership.objects.get(pk=b_membership.pk).role == b_membership.role
+        assert Participation.objects.filter(pk=b_participation.pk).exists()
+
+
+def test_under_tenant_a_inserting_a_row_for_tenant_b_is_refused(cast_a, cast_b):
+    with tenant_context(cast_a.tenant.id):
+        with pytest.raises(DatabaseError, match="row-level security"):
+            with transaction.atomic():
+                AuditEvent.objects.create(
+                    tenant=cast_b.tenant, verb="x", object_type="x", object_id="1"
+                )
+        with pytest.raises(DatabaseError, match="row-level security"):
+            with transaction.atomic():
+                Membership.objects.filter(tenant=cast_a.tenant).update(tenant=cast_b.tenant)
+
+
+def test_tenant_setting_is_transaction_local_and_restored(cast_a, cast_b):
+    from tenancy.context import current_tenant_id
+
+    assert current_tenant_id() == ""
+    with tenant_context(cast_a.tenant.id):
+        with tenant_context(cast_b.tenant.id):
+            assert current_tenant_id() == str(cast_b.tenant.id)
+        assert current_tenant_id() == str(cast_a.tenant.id)
+    assert current_tenant_id() == ""
