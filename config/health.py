@@ -37,5 +37,6 @@ def healthz(request):
     checks = {"database": _database(), "broker": _broker()}
     checks["workers"] = _workers() if checks["broker"]["ok"] else {"ok": False, "count": 0}
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "degraded", **checks},
-                        status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503
+    )

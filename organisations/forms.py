@@ -3,17 +3,19 @@ from django.core.exceptions import ValidationError
 
 from organisations.models import OrganisationType, SizeBand
 from organisations.services import OrganisationDetails
-from tenancy.forms import ServiceErrorsFormMixin
 from organisations.validators import (
     normalise_charity_number,
     normalise_companies_house_number,
     normalise_ods_code,
     normalise_postcode,
 )
+from tenancy.forms import ServiceErrorsFormMixin
 
 
 class OrganisationForm(ServiceErrorsFormMixin, forms.Form):
-    name = forms.CharField(max_length=200, error_messages={"required": "Enter the organisation's name."})
+    name = forms.CharField(
+        max_length=200, error_messages={"required": "Enter the organisation's name."}
+    )
     organisation_type = forms.ChoiceField(
         label="Type of organisation",
         choices=[("", "Choose a type")] + OrganisationType.choices,
@@ -23,22 +25,35 @@ class OrganisationForm(ServiceErrorsFormMixin, forms.Form):
         label="Size", choices=[("", "Not known")] + SizeBand.choices, required=False
     )
     registered_postcode = forms.CharField(
-        label="Registered postcode", max_length=10, required=False, help_text="For example, CH41 2AB"
+        label="Registered postcode",
+        max_length=10,
+        required=False,
+        help_text="For example, CH41 2AB",
     )
     ods_code = forms.CharField(
-        label="NHS ODS code (optional)", max_length=10, required=False,
+        label="NHS ODS code (optional)",
+        max_length=10,
+        required=False,
         help_text="NHS bodies only. An NHS trust's code has 3 characters, for example RY7.",
     )
     companies_house_number = forms.CharField(
-        label="Companies House number (optional)", max_length=12, required=False,
+        label="Companies House number (optional)",
+        max_length=12,
+        required=False,
         help_text="8 characters, for example 01234567 or SC123456",
     )
     charity_number = forms.CharField(
-        label="Charity Commission number (optional)", max_length=12, required=False,
+        label="Charity Commission number (optional)",
+        max_length=12,
+        required=False,
         help_text="Charities in England and Wales, for example 1123456",
     )
-    website = forms.URLField(label="Website (optional)", required=False, assume_scheme="https",
-                             error_messages={"invalid": "Enter a full web address, starting https://"})
+    website = forms.URLField(
+        label="Website (optional)",
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": "Enter a full web address, starting https://"},
+    )
 
     def clean_registered_postcode(self) -> str:
         value = self.cleaned_data["registered_postcode"]
@@ -76,5 +91,6 @@ class OrganisationFilterForm(forms.Form):
     size_band = forms.ChoiceField(
         label="Size", choices=[("", "All sizes")] + SizeBand.choices, required=False
     )
-    place = forms.CharField(label="Postcode area or district", required=False,
-                            help_text="For example CH or CH41")
+    place = forms.CharField(
+        label="Postcode area or district", required=False, help_text="For example CH or CH41"
+    )

@@ -51,7 +51,9 @@ class Organisation(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["ods_code"], condition=~models.Q(ods_code=""), name="organisation_unique_ods"
+                fields=["ods_code"],
+                condition=~models.Q(ods_code=""),
+                name="organisation_unique_ods",
             ),
             models.UniqueConstraint(
                 fields=["companies_house_number"],

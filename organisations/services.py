@@ -43,8 +43,13 @@ def participation_ensure(*, tenant, organisation: Organisation, actor) -> Partic
         defaults={"joined_on": timezone.localdate()},
     )
     if created:
-        audit_record(tenant=tenant, actor=actor, verb="participation.created", obj=participation,
-                     changes={"organisation": organisation.name})
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            verb="participation.created",
+            obj=participation,
+            changes={"organisation": organisation.name},
+        )
     elif participation.status != Participation.Status.ACTIVE:
         Participation.objects.filter(pk=participation.pk).update(
             status=Participation.Status.ACTIVE, updated_at=timezone.now()
@@ -96,8 +101,13 @@ def organisation_update(
             setattr(organisation, name, new)
     if changes:
         organisation.save()
-        audit_record(tenant=tenant, actor=actor, verb="organisation.updated", obj=organisation,
-                     changes=changes)
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            verb="organisation.updated",
+            obj=organisation,
+            changes=changes,
+        )
     return organisation
 
 
@@ -109,7 +119,10 @@ def _refuse_identifier_clash(*, organisation: Organisation, details: Organisatio
         ("charity_number", "Charity Commission number"),
     ):
         value = getattr(details, name)
-        if value and Organisation.objects.filter(**{name: value}).exclude(pk=organisation.pk).exists():
+        if (
+            value
+            and Organisation.objects.filter(**{name: value}).exclude(pk=organisation.pk).exists()
+        ):
             errors[name] = f"Another organisation already has this {label}."
     if errors:
         raise ValidationError(errors)

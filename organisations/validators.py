@@ -9,9 +9,42 @@ from django.core.exceptions import ValidationError
 
 # Companies House prefixes (org-id.guide GB-COH): Scotland, Northern Ireland, LLPs, etc.
 COMPANIES_HOUSE_PREFIXES = frozenset(
-    {"SC", "NI", "OC", "SO", "NC", "FC", "RS", "LP", "SL", "NL", "IP", "SP", "NP", "SR", "NO",
-     "RC", "SE", "GE", "GS", "GN", "SF", "NF", "CE", "CS", "ZC", "SZ", "NZ", "IC", "SI", "NA",
-     "NR", "PC", "AC", "SA"}
+    {
+        "SC",
+        "NI",
+        "OC",
+        "SO",
+        "NC",
+        "FC",
+        "RS",
+        "LP",
+        "SL",
+        "NL",
+        "IP",
+        "SP",
+        "NP",
+        "SR",
+        "NO",
+        "RC",
+        "SE",
+        "GE",
+        "GS",
+        "GN",
+        "SF",
+        "NF",
+        "CE",
+        "CS",
+        "ZC",
+        "SZ",
+        "NZ",
+        "IC",
+        "SI",
+        "NA",
+        "NR",
+        "PC",
+        "AC",
+        "SA",
+    }
 )
 COMPANIES_HOUSE_RE = re.compile(r"^(\d{8}|[A-Z]{2}\d{6})$")
 ODS_RE = re.compile(r"^[A-Z0-9]{3}$|^[A-Z0-9]{5,8}$")
@@ -69,5 +102,7 @@ def normalise_charity_number(value: str) -> str:
 def normalise_postcode(value: str) -> str:
     compact = _compact(value)
     if not UK_POSTCODE_RE.match(compact):
-        raise ValidationError("Enter a real UK postcode, for example CH41 2AB.", code="invalid_postcode")
+        raise ValidationError(
+            "Enter a real UK postcode, for example CH41 2AB.", code="invalid_postcode"
+        )
     return f"{compact[:-3]} {compact[-3:]}"

@@ -100,8 +100,11 @@ def organisation_create(request):
     return render(
         request,
         "organisations/organisation_form.html",
-        {"form": form, "title": "Add an organisation",
-         "breadcrumbs": _crumbs(tenant, ("Add an organisation", ""))},
+        {
+            "form": form,
+            "title": "Add an organisation",
+            "breadcrumbs": _crumbs(tenant, ("Add an organisation", "")),
+        },
     )
 
 
@@ -120,8 +123,11 @@ def organisation_edit(request, organisation_id):
     if request.method == "POST" and form.is_valid():
         try:
             services.organisation_update(
-                tenant=tenant, actor=request.user, access=access,
-                organisation=organisation, details=form.to_details(),
+                tenant=tenant,
+                actor=request.user,
+                access=access,
+                organisation=organisation,
+                details=form.to_details(),
             )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -131,8 +137,16 @@ def organisation_edit(request, organisation_id):
     return render(
         request,
         "organisations/organisation_form.html",
-        {"form": form, "title": f"Edit {organisation.name}",
-         "breadcrumbs": _crumbs(tenant, (organisation.name,
-                                         reverse("organisation_detail", args=[tenant.slug, organisation.id])),
-                                ("Edit", ""))},
+        {
+            "form": form,
+            "title": f"Edit {organisation.name}",
+            "breadcrumbs": _crumbs(
+                tenant,
+                (
+                    organisation.name,
+                    reverse("organisation_detail", args=[tenant.slug, organisation.id]),
+                ),
+                ("Edit", ""),
+            ),
+        },
     )

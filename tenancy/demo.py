@@ -37,8 +37,13 @@ TENANTS = [
         "host": "QYG",
         "organisations": [
             ("NHS Cheshire and Merseyside Integrated Care Board", T.ICB, S.LARGE, "L3 4AF", "QYG"),
-            ("Wirral Community Health and Care NHS Foundation Trust", T.NHS_TRUST, S.LARGE,
-             "CH41 7ED", "RY7"),
+            (
+                "Wirral Community Health and Care NHS Foundation Trust",
+                T.NHS_TRUST,
+                S.LARGE,
+                "CH41 7ED",
+                "RY7",
+            ),
             ("Cheshire East Council", T.LOCAL_AUTHORITY, S.LARGE, "CW11 1HZ", ""),
             ("Cheshire West and Chester Council", T.LOCAL_AUTHORITY, S.LARGE, "CH65 0BP", ""),
             ("Wellbeing Enterprises CIC", T.VCSE, S.SMALL, "WA7 2FQ", ""),
@@ -50,10 +55,18 @@ TENANTS = [
         "slug": "coventry-and-warwickshire",
         "name": "Coventry and Warwickshire Integrated Care System",
         "short_name": "Coventry and Warwickshire",
-        "description": "Drafting a co-produced Social Value Charter aiming at the SVQM Health award.",
+        "description": (
+            "Drafting a co-produced Social Value Charter aiming at the SVQM Health award."
+        ),
         "host": "QWU",
         "organisations": [
-            ("NHS Coventry and Warwickshire Integrated Care Board", T.ICB, S.LARGE, "CV1 4FS", "QWU"),
+            (
+                "NHS Coventry and Warwickshire Integrated Care Board",
+                T.ICB,
+                S.LARGE,
+                "CV1 4FS",
+                "QWU",
+            ),
             ("Coventry City Council", T.LOCAL_AUTHORITY, S.LARGE, "CV1 2GN", ""),
             ("Warwick Youth Careers (demo)", T.VCSE, S.SMALL, "CV34 4AB", ""),
         ],
@@ -65,7 +78,13 @@ TENANTS = [
         "description": "Building a social value framework to keep the Black Country pound local.",
         "host": "",
         "organisations": [
-            ("Black Country Healthcare NHS Foundation Trust", T.NHS_TRUST, S.LARGE, "DY1 4SX", "TAJ"),
+            (
+                "Black Country Healthcare NHS Foundation Trust",
+                T.NHS_TRUST,
+                S.LARGE,
+                "DY1 4SX",
+                "TAJ",
+            ),
             ("Dudley Metropolitan Borough Council", T.LOCAL_AUTHORITY, S.LARGE, "DY1 1HF", ""),
             ("Sandwell Supplies (demo)", T.BUSINESS, S.MEDIUM, "B70 9LD", ""),
         ],
@@ -76,12 +95,27 @@ TENANTS = [
 LOGINS = [
     ("tenant.admin@demo.example", "Tess Admin", "cheshire-and-merseyside", Role.TENANT_ADMIN, None),
     ("assessor@demo.example", "Asha Assessor", "cheshire-and-merseyside", Role.ASSESSOR, None),
-    ("board.reporter@demo.example", "Ben Reporter", "cheshire-and-merseyside",
-     Role.BOARD_REPORTER, None),
-    ("org.admin@demo.example", "Olu Admin", "cheshire-and-merseyside", Role.ORGANISATION_ADMIN,
-     "RY7"),
-    ("org.member@demo.example", "Mo Member", "cheshire-and-merseyside", Role.ORGANISATION_MEMBER,
-     "RY7"),
+    (
+        "board.reporter@demo.example",
+        "Ben Reporter",
+        "cheshire-and-merseyside",
+        Role.BOARD_REPORTER,
+        None,
+    ),
+    (
+        "org.admin@demo.example",
+        "Olu Admin",
+        "cheshire-and-merseyside",
+        Role.ORGANISATION_ADMIN,
+        "RY7",
+    ),
+    (
+        "org.member@demo.example",
+        "Mo Member",
+        "cheshire-and-merseyside",
+        Role.ORGANISATION_MEMBER,
+        "RY7",
+    ),
     ("cw.admin@demo.example", "Cal Admin", "coventry-and-warwickshire", Role.TENANT_ADMIN, None),
     ("bc.admin@demo.example", "Bea Admin", "black-country", Role.TENANT_ADMIN, None),
 ]
@@ -112,9 +146,10 @@ def _user(email: str, full_name: str, *, with_totp: bool, platform_admin: bool =
     EmailAddress.objects.get_or_create(
         user=user, email=email, defaults={"verified": True, "primary": True}
     )
-    if with_totp and not Authenticator.objects.filter(
-        user=user, type=Authenticator.Type.TOTP
-    ).exists():
+    if (
+        with_totp
+        and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    ):
         TOTP.activate(user, DEMO_TOTP_SECRET)
         RecoveryCodes.activate(user)
     return user

@@ -24,10 +24,12 @@ class InvitationForm(ServiceErrorsFormMixin, forms.Form):
             "invalid": "Enter an email address in the correct format, like name@example.com",
         },
     )
-    role = forms.ChoiceField(label="Role", widget=forms.RadioSelect,
-                             error_messages={"required": "Choose a role."})
+    role = forms.ChoiceField(
+        label="Role", widget=forms.RadioSelect, error_messages={"required": "Choose a role."}
+    )
     organisation = forms.ChoiceField(
-        label="Organisation", required=False,
+        label="Organisation",
+        required=False,
         help_text="Needed for organisation admins and organisation members.",
     )
 

@@ -122,7 +122,9 @@ def tenant_access_for(*, user, tenant) -> TenantAccess:
     """One query: the person's memberships in the tenant (the tenant context must be set)."""
     if tenant is None or not user.is_authenticated:
         return NO_ACCESS
-    rows = Membership.objects.filter(tenant=tenant, user=user).values_list("role", "organisation_id")
+    rows = Membership.objects.filter(tenant=tenant, user=user).values_list(
+        "role", "organisation_id"
+    )
     roles: set[str] = set()
     organisation_roles: dict[UUID, set[str]] = {}
     for role, organisation_id in rows:

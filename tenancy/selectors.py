@@ -85,11 +85,13 @@ def platform_tenant_summary(*, actor) -> list[Tenant]:
     with platform_read(actor=actor, reason="Platform overview of tenants"):
         tenants = list(Tenant.objects.order_by("name"))
         people = dict(
-            Membership.objects.values("tenant_id").annotate(n=Count("user_id", distinct=True))
+            Membership.objects.values("tenant_id")
+            .annotate(n=Count("user_id", distinct=True))
             .values_list("tenant_id", "n")
         )
         organisations = dict(
-            Participation.objects.values("tenant_id").annotate(n=Count("id"))
+            Participation.objects.values("tenant_id")
+            .annotate(n=Count("id"))
             .values_list("tenant_id", "n")
         )
     for tenant in tenants:

@@ -48,8 +48,9 @@ def tenant_settings_update(
     tenant.require_mfa_for_all = require_mfa_for_all
     tenant.description = description
     tenant.save(update_fields=["require_mfa_for_all", "description", "updated_at"])
-    audit_record(tenant=tenant, actor=actor, verb="tenant.settings_changed", obj=tenant,
-                 changes=changes)
+    audit_record(
+        tenant=tenant, actor=actor, verb="tenant.settings_changed", obj=tenant, changes=changes
+    )
     return tenant
 
 
@@ -145,7 +146,9 @@ def invitation_accept(*, tenant: Tenant, invitation: Invitation, user) -> Member
     return membership
 
 
-def invitation_revoke(*, tenant: Tenant, actor, access: TenantAccess, invitation: Invitation) -> None:
+def invitation_revoke(
+    *, tenant: Tenant, actor, access: TenantAccess, invitation: Invitation
+) -> None:
     if not access.may_invite(invitation.role, organisation_id=invitation.organisation_id):
         raise PermissionDenied("You may not withdraw this invitation.")
     revoked = Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.PENDING).update(
@@ -156,7 +159,9 @@ def invitation_revoke(*, tenant: Tenant, actor, access: TenantAccess, invitation
     audit_record(tenant=tenant, actor=actor, verb="invitation.revoked", obj=invitation)
 
 
-def membership_remove(*, tenant: Tenant, actor, access: TenantAccess, membership: Membership) -> None:
+def membership_remove(
+    *, tenant: Tenant, actor, access: TenantAccess, membership: Membership
+) -> None:
     access.require(Perm.REMOVE_MEMBERSHIP)
     if membership.user_id == actor.pk and membership.role == Role.TENANT_ADMIN:
         raise ValidationError("You cannot remove your own tenant admin role.")
@@ -170,12 +175,19 @@ def membership_remove(*, tenant: Tenant, actor, access: TenantAccess, membership
     membership.delete()
 
 
-def membership_grant(*, tenant: Tenant, user, role: str, organisation=None, actor=None) -> Membership:
+def membership_grant(
+    *, tenant: Tenant, user, role: str, organisation=None, actor=None
+) -> Membership:
     """Give a role directly (demo data, platform set-up). People normally join by invitation."""
     membership, created = Membership.objects.get_or_create(
         tenant=tenant, user=user, role=role, organisation=organisation
     )
     if created:
-        audit_record(tenant=tenant, actor=actor, verb="membership.created", obj=membership,
-                     changes={"role": role})
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            verb="membership.created",
+            obj=membership,
+            changes={"role": role},
+        )
     return membership

@@ -9,7 +9,10 @@ urlpatterns = [
     path("people/<uuid:membership_id>/remove/", views.membership_remove, name="membership_remove"),
     path("invitations/", views.invitation_list, name="invitation_list"),
     path("invitations/new/", views.invitation_create, name="invitation_create"),
-    path("invitations/<uuid:invitation_id>/withdraw/", views.invitation_revoke,
-         name="invitation_revoke"),
+    path(
+        "invitations/<uuid:invitation_id>/withdraw/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
     path("join/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

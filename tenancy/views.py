@@ -59,7 +59,10 @@ def people_list(request):
             "search": search,
             "querystring": f"q={search}" if search else "",
             "can_remove": access.can(Perm.REMOVE_MEMBERSHIP),
-            "breadcrumbs": [(tenant.name, reverse("tenant_home", args=[tenant.slug])), ("People", "")],
+            "breadcrumbs": [
+                (tenant.name, reverse("tenant_home", args=[tenant.slug])),
+                ("People", ""),
+            ],
         },
     )
 
@@ -163,9 +166,11 @@ def invitation_create(request):
 @require_http_methods(["GET", "POST"])
 def invitation_revoke(request, invitation_id):
     tenant = request.tenant
-    invitation = selectors.invitation_list(
-        tenant=tenant, organisation_ids=_invitation_scope(request.access)
-    ).filter(id=invitation_id).first()
+    invitation = (
+        selectors.invitation_list(tenant=tenant, organisation_ids=_invitation_scope(request.access))
+        .filter(id=invitation_id)
+        .first()
+    )
     if invitation is None:
         raise Http404("No such invitation.")
     if request.method == "POST":
@@ -204,8 +209,12 @@ def invitation_accept(request, tenant_slug, token):
     return render(
         request,
         "tenancy/invitation_accept.html",
-        {"invitation": invitation, "error": error, "login_url": reverse("account_login"),
-         "signup_url": reverse("account_signup")},
+        {
+            "invitation": invitation,
+            "error": error,
+            "login_url": reverse("account_login"),
+            "signup_url": reverse("account_signup"),
+        },
         status=400 if error else 200,
     )
 
@@ -216,7 +225,10 @@ def tenant_settings(request):
     tenant = request.tenant
     form = TenantSettingsForm(
         request.POST or None,
-        initial={"description": tenant.description, "require_mfa_for_all": tenant.require_mfa_for_all},
+        initial={
+            "description": tenant.description,
+            "require_mfa_for_all": tenant.require_mfa_for_all,
+        },
     )
     if request.method == "POST" and form.is_valid():
         services.tenant_settings_update(
@@ -229,7 +241,10 @@ def tenant_settings(request):
         "tenancy/tenant_settings.html",
         {
             "form": form,
-            "breadcrumbs": [(tenant.name, reverse("tenant_home", args=[tenant.slug])), ("Settings", "")],
+            "breadcrumbs": [
+                (tenant.name, reverse("tenant_home", args=[tenant.slug])),
+                ("Settings", ""),
+            ],
         },
     )
 

@@ -5,6 +5,7 @@ in the migrations); the tests themselves then connect as the application role, w
 to row-level security, exactly like the web and the workers.
 """
 
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -29,6 +30,9 @@ def _switch_default_connection(credentials: dict) -> None:
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     _switch_default_connection(settings.OWNER_DATABASE)
+    # A test database of this run's own, so two runs on one server never collide.
+    test_settings = connections["default"].settings_dict.setdefault("TEST", {})
+    test_settings["NAME"] = f"test_{connections['default'].settings_dict['NAME']}_{os.getpid()}"
 
 
 @pytest.fixture(scope="session")

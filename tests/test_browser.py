@@ -1,6 +1,5 @@
 """Journeys in a real browser: Playwright driving Debian's Chromium against a live server."""
 
-import os
 import time
 from pathlib import Path
 
@@ -15,7 +14,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"
+    ),
 ]
 
 
@@ -33,8 +34,14 @@ def page(live_server, monkeypatch):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         page = browser.new_page()
         yield page
@@ -43,8 +50,9 @@ def page(live_server, monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_tenant_admin_signs_in_with_a_totp_code_and_reaches_the_tenant_home(live_server, page):
-    tenant = factories.TenantFactory(name="Cheshire and Merseyside Health and Care Partnership",
-                                     slug="cheshire-and-merseyside")
+    tenant = factories.TenantFactory(
+        name="Cheshire and Merseyside Health and Care Partnership", slug="cheshire-and-merseyside"
+    )
     admin = factories.UserFactory(email="tess.admin@example.org")
     factories.give_totp(admin)
     with tenant_context(tenant.id):

@@ -13,8 +13,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _snapshot():
-    counts = {"tenants": Tenant.objects.count(), "organisations": Organisation.objects.count(),
-              "users": User.objects.count()}
+    counts = {
+        "tenants": Tenant.objects.count(),
+        "organisations": Organisation.objects.count(),
+        "users": User.objects.count(),
+    }
     for tenant in Tenant.objects.all():
         with tenant_context(tenant.id):
             counts[tenant.slug] = (Membership.objects.count(), Participation.objects.count())
@@ -27,7 +30,10 @@ def test_seed_demo_builds_the_public_cases_idempotently():
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     assert _snapshot() == first
     assert set(Tenant.objects.values_list("slug", flat=True)) == {
-        "cheshire-and-merseyside", "coventry-and-warwickshire", "black-country"}
+        "cheshire-and-merseyside",
+        "coventry-and-warwickshire",
+        "black-country",
+    }
     wirral = Organisation.objects.get(ods_code="RY7")
     assert wirral.name == "Wirral Community Health and Care NHS Foundation Trust"
     assert Tenant.objects.get(slug="cheshire-and-merseyside").host_organisation.ods_code == "QYG"

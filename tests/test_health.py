@@ -26,8 +26,22 @@ def test_health_with_a_worker_attached_is_ok(client):
     # A real worker process on the same broker, under a hostname no other worker uses.
     hostname = f"healthtest-{os.getpid()}@localhost"
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
-         "--hostname", hostname, "--queues", "healthcheck-only", "--loglevel", "WARNING"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool",
+            "solo",
+            "--hostname",
+            hostname,
+            "--queues",
+            "healthcheck-only",
+            "--loglevel",
+            "WARNING",
+        ],
         cwd=Path(settings.BASE_DIR),
         env={**os.environ, "REDIS_URL": settings.REDIS_URL},
         stdout=subprocess.DEVNULL,

@@ -38,8 +38,12 @@ def test_an_nhs_trust_needs_a_three_character_r_or_t_code():
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("01234567", "01234567"), ("1234567", "01234567"), ("sc123456", "SC123456"),
-     ("OC 301234", "OC301234")],
+    [
+        ("01234567", "01234567"),
+        ("1234567", "01234567"),
+        ("sc123456", "SC123456"),
+        ("OC 301234", "OC301234"),
+    ],
 )
 def test_companies_house_numbers_are_normalised(value, expected):
     assert normalise_companies_house_number(value) == expected
@@ -65,8 +69,13 @@ def test_tenant_admin_adds_an_organisation_and_it_is_audited(cast_a, login):
     client = login(cast_a.tenant_admin)
     response = client.post(
         f"/t/{cast_a.tenant.slug}/organisations/new/",
-        {"name": "Wirral Trust", "organisation_type": "nhs_trust", "ods_code": "ry7",
-         "registered_postcode": "ch41 7ed", "size_band": "large"},
+        {
+            "name": "Wirral Trust",
+            "organisation_type": "nhs_trust",
+            "ods_code": "ry7",
+            "registered_postcode": "ch41 7ed",
+            "size_band": "large",
+        },
     )
     organisation = Organisation.objects.get(ods_code="RY7")
     assert response.status_code == 302
@@ -74,18 +83,25 @@ def test_tenant_admin_adds_an_organisation_and_it_is_audited(cast_a, login):
     assert organisation.registered_postcode == "CH41 7ED"
     with tenant_context(cast_a.tenant.id):
         assert Participation.objects.filter(organisation=organisation).exists()
-        assert AuditEvent.objects.filter(verb="participation.created",
-                                         object_id__isnull=False).exists()
+        assert AuditEvent.objects.filter(
+            verb="participation.created", object_id__isnull=False
+        ).exists()
 
 
 @pytest.mark.django_db
-def test_a_wrong_ods_or_companies_house_number_gets_a_clear_message_and_saves_nothing(cast_a, login):
+def test_a_wrong_ods_or_companies_house_number_gets_a_clear_message_and_saves_nothing(
+    cast_a, login
+):
     client = login(cast_a.tenant_admin)
     before = Organisation.objects.count()
     response = client.post(
         f"/t/{cast_a.tenant.slug}/organisations/new/",
-        {"name": "Wirral Trust", "organisation_type": "nhs_trust", "ods_code": "QYG1",
-         "companies_house_number": "XX123"},
+        {
+            "name": "Wirral Trust",
+            "organisation_type": "nhs_trust",
+            "ods_code": "QYG1",
+            "companies_house_number": "XX123",
+        },
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -96,7 +112,9 @@ def test_a_wrong_ods_or_companies_house_number_gets_a_clear_message_and_saves_no
 
 @pytest.mark.django_db
 def test_an_organisation_already_in_the_directory_is_reused_not_duplicated(cast_a, cast_b, login):
-    factories.OrganisationFactory(name="Shared Trust", organisation_type="nhs_trust", ods_code="RY7")
+    factories.OrganisationFactory(
+        name="Shared Trust", organisation_type="nhs_trust", ods_code="RY7"
+    )
     client = login(cast_b.tenant_admin)
     response = client.post(
         f"/t/{cast_b.tenant.slug}/organisations/new/",
@@ -113,13 +131,16 @@ def test_an_organisation_already_in_the_directory_is_reused_not_duplicated(cast_
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ["assessor", "board_reporter", "organisation_admin",
-                                  "organisation_member", "outsider"])
+@pytest.mark.parametrize(
+    "role", ["assessor", "board_reporter", "organisation_admin", "organisation_member", "outsider"]
+)
 def test_only_tenant_admins_add_organisations(cast_a, login, role):
     client = login(getattr(cast_a, role))
     before = Organisation.objects.count()
-    response = client.post(f"/t/{cast_a.tenant.slug}/organisations/new/",
-                           {"name": "Sneaky", "organisation_type": "vcse"})
+    response = client.post(
+        f"/t/{cast_a.tenant.slug}/organisations/new/",
+        {"name": "Sneaky", "organisation_type": "vcse"},
+    )
     assert response.status_code == 403
     assert Organisation.objects.count() == before
 
@@ -145,7 +166,8 @@ def test_list_search_filter_and_pagination(cast_a, login):
             factories.ParticipationFactory(
                 tenant=cast_a.tenant,
                 organisation=factories.OrganisationFactory(
-                    name=f"Council {n:02}", organisation_type=OrganisationType.LOCAL_AUTHORITY,
+                    name=f"Council {n:02}",
+                    organisation_type=OrganisationType.LOCAL_AUTHORITY,
                     registered_postcode="CV1 2GN",
                 ),
             )

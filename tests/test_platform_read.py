@@ -44,8 +44,9 @@ def test_platform_read_cannot_write_tenant_rows(cast_a):
         assert Membership.objects.filter(tenant=cast_a.tenant).update(role="assessor") == 0
         with pytest.raises(DatabaseError):
             with transaction.atomic():
-                AuditEvent.objects.create(tenant=cast_a.tenant, verb="x", object_type="x",
-                                          object_id="1")
+                AuditEvent.objects.create(
+                    tenant=cast_a.tenant, verb="x", object_type="x", object_id="1"
+                )
     assert Membership.objects.count() == 0  # the block is closed again
 
 

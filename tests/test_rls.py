@@ -5,10 +5,10 @@ from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
+from organisations.models import Participation
 from tenancy.context import tenant_context
 from tenancy.models import AuditEvent, Invitation, Membership, TenantOwnedModel
 from tenancy.services import audit_record
-from organisations.models import Participation
 
 pytestmark = pytest.mark.django_db
 
@@ -30,13 +30,16 @@ def _tenant_tables() -> list[str]:
 
 def test_every_tenant_table_has_row_level_security_enabled_forced_and_a_policy():
     tables = _tenant_tables()
-    assert {"tenancy_membership", "tenancy_invitation", "tenancy_auditevent",
-            "organisations_participation"} <= set(tables)
+    assert {
+        "tenancy_membership",
+        "tenancy_invitation",
+        "tenancy_auditevent",
+        "organisations_participation",
+    } <= set(tables)
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(
-                "SELECT relrowsecurity, relforcerowsecurity FROM pg_class "
-                "WHERE oid = %s::regclass",
+                "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = %s::regclass",
                 [table],
             )
             enabled, forced = cursor.fetchone()
@@ -93,7 +96,10 @@ def test_under_tenant_a_orm_and_raw_sql_see_none_of_tenant_b(cast_a, cast_b):
     with tenant_context(cast_b.tenant.id):
         audit_record(tenant=cast_b.tenant, actor=None, verb="test", obj=cast_b.tenant)
         Invitation.objects.create(
-            tenant=cast_b.tenant, email="x@example.org", role="assessor", token_hash="b" * 64,
+            tenant=cast_b.tenant,
+            email="x@example.org",
+            role="assessor",
+            token_hash="b" * 64,
             expires_at="2099-01-01T00:00:00Z",
         )
     b_id = str(cast_b.tenant.id)
@@ -114,11 +120,14 @@ def test_under_tenant_a_updates_and_deletes_of_tenant_b_rows_change_nothing(cast
         assert Membership.objects.filter(pk=b_membership.pk).update(role="tenant_admin") == 0
         assert Participation.objects.filter(pk=b_participation.pk).delete()[0] == 0
         with connection.cursor() as cursor:
-            cursor.execute("UPDATE tenancy_membership SET role = 'tenant_admin' WHERE id = %s",
-                           [b_membership.pk])
+            cursor.execute(
+                "UPDATE tenancy_membership SET role = 'tenant_admin' WHERE id = %s",
+                [b_membership.pk],
+            )
             assert cursor.rowcount == 0
-            cursor.execute("DELETE FROM organisations_participation WHERE id = %s",
-                           [b_participation.pk])
+            cursor.execute(
+                "DELETE FROM organisations_participation WHERE id = %s", [b_participation.pk]
+            )
             assert cursor.rowcount == 0
     with tenant_context(cast_b.tenant.id):
         assert Membership.objects.get(pk=b_membership.pk).role == b_membership.role

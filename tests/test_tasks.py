@@ -22,7 +22,10 @@ def _invite(cast, email="new.person@example.org"):
     with tenant_context(cast.tenant.id):
         access = tenant_access_for(user=cast.tenant_admin, tenant=cast.tenant)
         return invitation_create(
-            tenant=cast.tenant, actor=cast.tenant_admin, access=access, email=email,
+            tenant=cast.tenant,
+            actor=cast.tenant_admin,
+            access=access,
+            email=email,
             role=Role.ASSESSOR,
         )
 
@@ -41,7 +44,9 @@ def test_a_task_for_an_unknown_tenant_fails():
         _count_invitations.apply(args=["00000000-0000-0000-0000-000000000000"]).get()
 
 
-def test_a_task_cannot_load_another_tenants_invitation(cast_a, cast_b, django_capture_on_commit_callbacks):
+def test_a_task_cannot_load_another_tenants_invitation(
+    cast_a, cast_b, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         invitation, token = _invite(cast_b)
     with pytest.raises(Invitation.DoesNotExist):
@@ -49,7 +54,9 @@ def test_a_task_cannot_load_another_tenants_invitation(cast_a, cast_b, django_ca
     assert mail.outbox == []
 
 
-def test_invitation_email_is_sent_after_commit_with_the_link(cast_a, django_capture_on_commit_callbacks):
+def test_invitation_email_is_sent_after_commit_with_the_link(
+    cast_a, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         invitation, token = _invite(cast_a)
     assert len(mail.outbox) == 1

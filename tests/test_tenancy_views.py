@@ -25,7 +25,9 @@ def test_unknown_tenant_is_not_found(client, cast_a, login):
 
 
 @pytest.mark.parametrize("path", ["", "organisations/", "people/", "invitations/", "settings/"])
-def test_a_person_of_one_tenant_is_refused_the_other_tenants_pages(client, cast_a, cast_b, login, path):
+def test_a_person_of_one_tenant_is_refused_the_other_tenants_pages(
+    client, cast_a, cast_b, login, path
+):
     login(cast_a.tenant_admin)
     response = client.get(f"/t/{cast_b.tenant.slug}/{path}")
     assert response.status_code == 403
@@ -66,6 +68,12 @@ def test_people_list_is_refused_to_other_roles(client, cast_a, login, role):
     assert client.get(f"/t/{cast_a.tenant.slug}/people/").status_code == 403
 
 
+def _join_path(email_body: str) -> str:
+    """The path of the invitation link in an email."""
+    link = next(line for line in email_body.splitlines() if "/join/" in line).strip()
+    return link.removeprefix("http://127.0.0.1:8000")
+
+
 def _invite(client, cast, **data):
     return client.post(f"/t/{cast.tenant.slug}/invitations/new/", data)
 
@@ -75,12 +83,16 @@ def test_tenant_admin_invites_an_organisation_admin_who_accepts(
 ):
     login(cast_a.tenant_admin)
     with django_capture_on_commit_callbacks(execute=True):
-        response = _invite(client, cast_a, email="New.Admin@example.org",
-                           role=Role.ORGANISATION_ADMIN, organisation=str(cast_a.organisation.id))
+        response = _invite(
+            client,
+            cast_a,
+            email="New.Admin@example.org",
+            role=Role.ORGANISATION_ADMIN,
+            organisation=str(cast_a.organisation.id),
+        )
     assert response.status_code == 302
     assert len(mail.outbox) == 1
-    link = next(line for line in mail.outbox[0].body.splitlines() if "/join/" in line).strip()
-    path = link.split("127.0.0.1:8000")[-1]
+    path = _join_path(mail.outbox[0].body)
     newcomer = factories.UserFactory(email="new.admin@example.org")
     login(newcomer, with_totp=False)
     assert client.get(path).status_code == 200
@@ -119,7 +131,7 @@ def test_an_expired_invitation_is_refused_and_no_role_is_given(
     login(cast_a.tenant_admin)
     with django_capture_on_commit_callbacks(execute=True):
         _invite(client, cast_a, email="late@example.org", role=Role.BOARD_REPORTER)
-    path = next(l for l in mail.outbox[0].body.splitlines() if "/join/" in l).split("8000")[-1]
+    path = _join_path(mail.outbox[0].body)
     with tenant_context(cast_a.tenant.id):
         Invitation.objects.filter(email="late@example.org").update(
             expires_at=timezone.now() - timedelta(days=1)
@@ -139,7 +151,7 @@ def test_an_invitation_for_someone_else_is_refused(
     login(cast_a.tenant_admin)
     with django_capture_on_commit_callbacks(execute=True):
         _invite(client, cast_a, email="intended@example.org", role=Role.ASSESSOR)
-    path = next(l for l in mail.outbox[0].body.splitlines() if "/join/" in l).split("8000")[-1]
+    path = _join_path(mail.outbox[0].body)
     login(cast_a.outsider, with_totp=False)
     response = client.post(path)
     assert response.status_code == 400
@@ -151,13 +163,25 @@ def test_a_made_up_invitation_link_is_not_found(client, cast_a, login):
     assert client.get(f"/t/{cast_a.tenant.slug}/join/made-up-token/").status_code == 404
 
 
-def test_organisation_admin_invites_colleagues_only_to_their_own_organisation(client, cast_a, login):
+def test_organisation_admin_invites_colleagues_only_to_their_own_organisation(
+    client, cast_a, login
+):
     login(cast_a.organisation_admin)
-    ok = _invite(client, cast_a, email="colleague@example.org",
-                 role=Role.ORGANISATION_MEMBER, organisation=str(cast_a.organisation.id))
+    ok = _invite(
+        client,
+        cast_a,
+        email="colleague@example.org",
+        role=Role.ORGANISATION_MEMBER,
+        organisation=str(cast_a.organisation.id),
+    )
     assert ok.status_code == 302
-    other = _invite(client, cast_a, email="x@example.org", role=Role.ORGANISATION_MEMBER,
-                    organisation=str(cast_a.other_organisation.id))
+    other = _invite(
+        client,
+        cast_a,
+        email="x@example.org",
+        role=Role.ORGANISATION_MEMBER,
+        organisation=str(cast_a.other_organisation.id),
+    )
     assert other.status_code == 200  # not a choice they are offered
     assert "Choose the organisation" in other.content.decode()
     staff = _invite(client, cast_a, email="y@example.org", role=Role.TENANT_ADMIN)
@@ -169,8 +193,13 @@ def test_organisation_admin_invites_colleagues_only_to_their_own_organisation(cl
 @pytest.mark.parametrize("role", ["assessor", "board_reporter", "organisation_member", "outsider"])
 def test_invitations_are_refused_to_roles_that_cannot_invite(client, cast_a, login, role):
     login(getattr(cast_a, role))
-    response = _invite(client, cast_a, email="z@example.org", role=Role.ORGANISATION_MEMBER,
-                       organisation=str(cast_a.organisation.id))
+    response = _invite(
+        client,
+        cast_a,
+        email="z@example.org",
+        role=Role.ORGANISATION_MEMBER,
+        organisation=str(cast_a.organisation.id),
+    )
     assert response.status_code == 403
     with tenant_context(cast_a.tenant.id):
         assert not Invitation.objects.exists()
@@ -205,8 +234,10 @@ def test_tenant_admin_removes_a_role_after_confirming(client, cast_a, login):
 
 def test_tenant_settings_require_mfa_of_every_member(client, cast_a, login):
     login(cast_a.tenant_admin)
-    response = client.post(f"/t/{cast_a.tenant.slug}/settings/",
-                           {"description": "Our programme", "require_mfa_for_all": "on"})
+    response = client.post(
+        f"/t/{cast_a.tenant.slug}/settings/",
+        {"description": "Our programme", "require_mfa_for_all": "on"},
+    )
     assert response.status_code == 302
     cast_a.tenant.refresh_from_db()
     assert cast_a.tenant.require_mfa_for_all

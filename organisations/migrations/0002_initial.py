@@ -7,35 +7,50 @@ import tenancy.rls
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0001_initial'),
-        ('tenancy', '0001_initial'),
+        ("organisations", "0001_initial"),
+        ("tenancy", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='participation',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.tenant'),
+            model_name="participation",
+            name="tenant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.tenant"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(condition=models.Q(('ods_code', ''), _negated=True), fields=('ods_code',), name='organisation_unique_ods'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ods_code", ""), _negated=True),
+                fields=("ods_code",),
+                name="organisation_unique_ods",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(condition=models.Q(('companies_house_number', ''), _negated=True), fields=('companies_house_number',), name='organisation_unique_companies_house'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("companies_house_number", ""), _negated=True),
+                fields=("companies_house_number",),
+                name="organisation_unique_companies_house",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(condition=models.Q(('charity_number', ''), _negated=True), fields=('charity_number',), name='organisation_unique_charity'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("charity_number", ""), _negated=True),
+                fields=("charity_number",),
+                name="organisation_unique_charity",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participation',
-            constraint=models.UniqueConstraint(fields=('tenant', 'organisation'), name='participation_unique_organisation'),
+            model_name="participation",
+            constraint=models.UniqueConstraint(
+                fields=("tenant", "organisation"), name="participation_unique_organisation"
+            ),
         ),
         tenancy.rls.EnableRowLevelSecurity("participation"),
     ]

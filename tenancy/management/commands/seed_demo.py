@@ -8,7 +8,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         build_demo()
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password %r):" % DEMO_PASSWORD))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready. Logins (password {DEMO_PASSWORD!r}):")
+        )
         self.stdout.write(f"  {PLATFORM_ADMIN[0]} (platform admin)")
         for email, _name, slug, role, _org in LOGINS:
             self.stdout.write(f"  {email} ({role} in {slug})")

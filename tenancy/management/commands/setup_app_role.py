@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if connection.settings_dict["USER"] == settings.APP_DATABASE["USER"]:
-            raise CommandError("Run this as the owner: DJANGO_DB_ROLE=owner manage.py setup_app_role")
+            raise CommandError(
+                "Run this as the owner: DJANGO_DB_ROLE=owner manage.py setup_app_role"
+            )
         app_user = settings.APP_DATABASE["USER"]
         password = settings.APP_DATABASE.get("PASSWORD") or None
         with connection.cursor() as cursor:
