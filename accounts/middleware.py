@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 
 from tenancy.selectors import user_requires_mfa
 
-ALWAYS_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/api/")
+ALWAYS_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz")
 
 
 class RequireTwoFactorMiddleware:

@@ -46,9 +46,11 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     # The kernel
     "accounts",
+    "api",
     "tenancy",
     "organisations",
     # Domain apps
@@ -226,12 +228,41 @@ WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 
 # --- API ------------------------------------------------------------------------------------
+# The key of the HMAC that stores partner API key secrets (default: derived from SECRET_KEY).
+API_KEY_HMAC_KEY = env.str("API_KEY_HMAC_KEY", default="") or f"api-keys:{SECRET_KEY}"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+    "DATE_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "URL_FORMAT_OVERRIDE": "format",
+}
+# Requests per period: per partner key, per signed-in person, and per address for public reads.
+API_THROTTLE_RATES = {
+    "api_key": env.str("API_RATE_PER_KEY", default="600/minute"),
+    "session": env.str("API_RATE_PER_PERSON", default="300/minute"),
+    "public": env.str("API_RATE_PUBLIC", default="60/minute"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Social Value Platform API",
+    "DESCRIPTION": (
+        "Read the organisations, charters, KVIs, awards and reports of a social value "
+        "programme. Every tenant resource lives under /api/v1/tenants/{tenant_slug}/ and needs "
+        "a partner key with the right scope (Authorization: Bearer svp_…) or a signed-in "
+        "session. Conventions are in the README's API section."
+    ),
     "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
 }
 
 LOGGING = {

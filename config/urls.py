@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import healthz
 from tenancy import views as tenancy_views
@@ -9,6 +10,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("platform/", tenancy_views.platform_overview, name="platform_overview"),
     path("t/<slug:tenant_slug>/", include("tenancy.urls")),
     path("t/<slug:tenant_slug>/organisations/", include("organisations.urls")),

@@ -1,6 +1,7 @@
 """Reads for the organisation directory, always through a tenant's participants."""
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Greatest
 
 from organisations.models import Organisation, Participation
 
@@ -59,3 +60,16 @@ def organisation_find_by_identifiers(
     if not query:
         return None
     return Organisation.objects.filter(query).first()
+
+
+def participation_api_list(*, tenant, organisation_ids: list | None = None) -> QuerySet[Participation]:
+    """Participations for the API: organisation joined, `last_changed` = the later of the
+    organisation's and the participation's update times (what `updated_since` filters on)."""
+    participations = (
+        Participation.objects.filter(tenant=tenant)
+        .select_related("organisation")
+        .annotate(last_changed=Greatest("updated_at", "organisation__updated_at"))
+    )
+    if organisation_ids is not None:
+        participations = participations.filter(organisation_id__in=organisation_ids)
+    return participations.order_by("organisation__name", "id")

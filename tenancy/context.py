@@ -7,20 +7,27 @@ from uuid import UUID
 from django.db import connection, transaction
 
 
-def _set(name: str, value: str) -> None:
+def set_settings(**values: str) -> None:
+    """`set_settings(tenant_id="…")` sets `app.tenant_id` for this transaction only."""
+    names = list(values)
+    select = ", ".join("set_config(%s, %s, true)" for _ in names)
+    params: list[str] = []
+    for name in names:
+        params += [f"app.{name}", values[name]]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        cursor.execute(f"SELECT {select}", params)  # noqa: S608 - placeholders only
 
 
-def _get(name: str) -> str:
+def get_settings(*names: str) -> tuple[str, ...]:
+    select = ", ".join("coalesce(current_setting(%s, true), '')" for _ in names)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT coalesce(current_setting(%s, true), '')", [name])
-        return cursor.fetchone()[0]
+        cursor.execute(f"SELECT {select}", [f"app.{name}" for name in names])  # noqa: S608
+        return tuple(cursor.fetchone())
 
 
 def current_tenant_id() -> str:
     """The tenant id the database will filter on now ('' when none)."""
-    return _get("app.tenant_id")
+    return get_settings("tenant_id")[0]
 
 
 @contextmanager
@@ -32,11 +39,9 @@ def tenant_context(tenant_id: UUID | str | None, *, user_id: int | None = None) 
     PostgreSQL reverts the settings with it.
     """
     with transaction.atomic():
-        previous = (_get("app.tenant_id"), _get("app.user_id"))
-        _set("app.tenant_id", str(tenant_id) if tenant_id else "")
-        _set("app.user_id", str(user_id) if user_id else "")
+        previous_tenant, previous_user = get_settings("tenant_id", "user_id")
+        set_settings(tenant_id=str(tenant_id or ""), user_id=str(user_id or ""))
         yield
         if not transaction.get_connection().needs_rollback:
             # (When the block is being rolled back, PostgreSQL restores the settings itself.)
-            _set("app.tenant_id", previous[0])
-            _set("app.user_id", previous[1])
+            set_settings(tenant_id=previous_tenant, user_id=previous_user)

@@ -1,19 +1,20 @@
 """Opens one transaction around the whole response and sets the tenant inside it.
 
-The tenant comes from the URL: every tenant page lives under `/t/<tenant slug>/`, which works on
+The tenant comes from the URL: every tenant page lives under `/t/<tenant slug>/` (and every API
+resource under `/api/v1/tenants/<tenant slug>/`), which works on
 localhost without DNS tricks. Rendering happens inside the transaction too, so lazy querysets in
 templates see the tenant's rows. A 5xx response rolls the transaction back.
 """
 
 import re
 
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 
 from tenancy.context import tenant_context
 from tenancy.models import Tenant
 from tenancy.permissions import NO_ACCESS, tenant_access_for
 
-TENANT_PATH = re.compile(r"^/t/(?P<slug>[-a-z0-9]+)(?:/|$)")
+TENANT_PATH = re.compile(r"^/(?:t|api/v1/tenants)/(?P<slug>[-a-z0-9]+)(?:/|$)")
 
 
 class TenantMiddleware:
@@ -31,6 +32,11 @@ class TenantMiddleware:
                 return self._respond(request)
         tenant = Tenant.objects.filter(slug=match["slug"], is_active=True).first()
         if tenant is None:
+            if request.path_info.startswith("/api/"):
+                return JsonResponse(
+                    {"code": "not_found", "message": "There is no tenant at this address."},
+                    status=404,
+                )
             raise Http404("There is no programme at this address.")
         request.tenant = tenant
         with tenant_context(tenant.id, user_id=user_id):

@@ -24,6 +24,7 @@ class Perm(StrEnum):
     INVITE_COLLEAGUE = "invite_colleague"  # organisation-scoped: members of one's organisation
     MANAGE_TENANT_SETTINGS = "manage_tenant_settings"
     REMOVE_MEMBERSHIP = "remove_membership"
+    MANAGE_API_KEYS = "manage_api_keys"
 
 
 # Tenant-wide permissions per role.
@@ -37,6 +38,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.INVITE_STAFF,
             Perm.MANAGE_TENANT_SETTINGS,
             Perm.REMOVE_MEMBERSHIP,
+            Perm.MANAGE_API_KEYS,
         }
     ),
     Role.ASSESSOR: frozenset({Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS}),
@@ -112,6 +114,7 @@ class TenantAccess:
             or self.can_for_any_organisation(Perm.INVITE_COLLEAGUE),
             "manage_organisations": self.can(Perm.MANAGE_ORGANISATIONS),
             "manage_settings": self.can(Perm.MANAGE_TENANT_SETTINGS),
+            "manage_api_keys": self.can(Perm.MANAGE_API_KEYS),
         }
 
 

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from tenancy.context import _get, _set
+from tenancy.context import get_settings, set_settings
 from tenancy.models import PlatformReadEvent
 
 
@@ -24,10 +24,8 @@ def platform_read(*, actor, reason: str) -> Iterator[None]:
         raise PermissionDenied("Only platform admins may read across tenants.")
     PlatformReadEvent.objects.create(actor=actor, reason=reason[:200])
     with transaction.atomic():
-        previous_tenant = _get("app.tenant_id")
-        _set("app.tenant_id", "")
-        _set("app.platform_read", "on")
+        (previous_tenant,) = get_settings("tenant_id")
+        set_settings(tenant_id="", platform_read="on")
         yield
         if not transaction.get_connection().needs_rollback:
-            _set("app.platform_read", "")
-            _set("app.tenant_id", previous_tenant)
+            set_settings(tenant_id=previous_tenant, platform_read="")

@@ -98,3 +98,7 @@ def platform_tenant_summary(*, actor) -> list[Tenant]:
         tenant.people_count = people.get(tenant.id, 0)
         tenant.organisation_count = organisations.get(tenant.id, 0)
     return tenants
+
+
+def tenant_public_list() -> QuerySet[Tenant]:
+    return Tenant.objects.filter(is_active=True).select_related("host_organisation").order_by("name")

@@ -6,6 +6,7 @@ to row-level security, exactly like the web and the workers.
 """
 
 import os
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -59,6 +60,11 @@ def _test_settings(settings):
     # starts a real worker against the real Redis.
     celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test its own cache namespace in the real Redis (throttle counters, used TOTP codes),
+    # without flushing anything another process uses.
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    }
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -114,6 +120,30 @@ def cast_a(db) -> Cast:
 @pytest.fixture
 def cast_b(db) -> Cast:
     return _build_cast("Bravo")
+
+
+@pytest.fixture
+def issue_key(db):
+    """Create a partner API key for a cast's tenant; returns the secret key string."""
+
+    def _issue(cast, scopes=("organisations:read",), **options) -> str:
+        from api.services import api_key_create
+        from tenancy.permissions import tenant_access_for
+
+        with tenant_context(cast.tenant.id):
+            access = tenant_access_for(user=cast.tenant_admin, tenant=cast.tenant)
+            issued = api_key_create(
+                tenant=cast.tenant,
+                actor=cast.tenant_admin,
+                access=access,
+                partner_name=options.pop("partner_name", "Council analytics"),
+                scopes=list(scopes),
+                expires_at=options.pop("expires_at", None),
+                **options,
+            )
+        return issued.secret_key
+
+    return _issue
 
 
 @pytest.fixture

@@ -64,7 +64,7 @@ def test_tenant_admin_signs_in_with_a_totp_code_and_reaches_the_tenant_home(live
     page.get_by_role("button", name="Sign in").click()
 
     # Second step: the authenticator code.
-    page.get_by_label("Authenticator code").fill(_current_code(factories.TEST_TOTP_SECRET))
+    page.get_by_label("Code", exact=True).fill(_current_code(factories.TEST_TOTP_SECRET))
     page.get_by_role("button", name="Sign in").click()
 
     page.get_by_role("link", name=tenant.name).first.click()
@@ -80,7 +80,7 @@ def test_a_wrong_totp_code_is_refused_with_an_error_summary(live_server, page):
     page.get_by_label("Email").fill("wrong.code@example.org")
     page.get_by_label("Password").fill(factories.TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Authenticator code").fill("000000")
+    page.get_by_label("Code", exact=True).fill("000000")
     page.get_by_role("button", name="Sign in").click()
     assert page.get_by_text("There is a problem").is_visible()
     assert "/accounts/2fa/authenticate/" in page.url

@@ -1,0 +1,34 @@
+"""API scopes, in one place: `<resource>:<read|write>`.
+
+A partner key carries scopes chosen by the tenant admin. A person calling the API with their
+browser session has the scopes their roles give them (SESSION_SCOPE_PERMISSIONS).
+"""
+
+from enum import StrEnum
+
+from tenancy.permissions import Perm
+
+
+class Scope(StrEnum):
+    ORGANISATIONS_READ = "organisations:read"
+    CHARTERS_READ = "charters:read"
+    KVI_READ = "kvi:read"
+    KVI_WRITE = "kvi:write"
+    AWARDS_READ = "awards:read"
+    REPORTS_READ = "reports:read"
+
+
+SCOPE_DESCRIPTIONS: dict[Scope, str] = {
+    Scope.ORGANISATIONS_READ: "Read the organisations taking part in the programme",
+    Scope.CHARTERS_READ: "Read charters, signatories and pledges",
+    Scope.KVI_READ: "Read KVIs and their measurements",
+    Scope.KVI_WRITE: "Submit KVI measurements",
+    Scope.AWARDS_READ: "Read award schemes and awards held",
+    Scope.REPORTS_READ: "Read published reports",
+}
+
+# What a signed-in person needs, in the permission layer, to use a scope with their session.
+# A scope missing here cannot be used with a session (each issue adds its resources' scopes).
+SESSION_SCOPE_PERMISSIONS: dict[Scope, Perm] = {
+    Scope.ORGANISATIONS_READ: Perm.VIEW_ORGANISATIONS,
+}

@@ -1,0 +1,33 @@
+import django_filters
+
+from organisations.models import OrganisationType, Participation, SizeBand
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    organisation_type = django_filters.ChoiceFilter(
+        field_name="organisation__organisation_type", choices=OrganisationType.choices,
+        help_text="Only organisations of this type.",
+    )
+    size_band = django_filters.ChoiceFilter(
+        field_name="organisation__size_band", choices=SizeBand.choices,
+        help_text="Only organisations of this size band.",
+    )
+    place = django_filters.CharFilter(
+        field_name="organisation__registered_postcode", lookup_expr="istartswith",
+        help_text="Postcode area or district the registered postcode starts with, e.g. CH or CH41.",
+    )
+    q = django_filters.CharFilter(
+        field_name="organisation__name", lookup_expr="icontains", help_text="Part of the name."
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="last_changed", lookup_expr="gte",
+        help_text="Only organisations changed at or after this ISO 8601 time (for syncing).",
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(("organisation__name", "name"), ("last_changed", "updated_at")),
+        help_text="Sort by name or updated_at; prefix with - for descending. Default: name.",
+    )
+
+    class Meta:
+        model = Participation
+        fields: list[str] = []
