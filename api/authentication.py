@@ -57,7 +57,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
                 "This API key is not valid for this tenant.", code="invalid_key"
             )
         if api_key.revoked_at is not None:
-            raise exceptions.AuthenticationFailed("This API key has been revoked.", code="revoked_key")
+            raise exceptions.AuthenticationFailed(
+                "This API key has been revoked.", code="revoked_key"
+            )
         if api_key.expires_at is not None and api_key.expires_at <= timezone.now():
             raise exceptions.AuthenticationFailed("This API key has expired.", code="expired_key")
         api_key_mark_used(api_key=api_key)

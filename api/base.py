@@ -104,9 +104,13 @@ class ETagRetrieveMixin:
 
     def retrieve(self, request, *args, **kwargs):
         data = self.get_serializer(self.get_object()).data
-        etag = '"' + hashlib.sha256(
-            json.dumps(data, sort_keys=True, default=str).encode()
-        ).hexdigest()[:32] + '"'
+        etag = (
+            '"'
+            + hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[
+                :32
+            ]
+            + '"'
+        )
         if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
             return Response(status=304, headers={"ETag": etag})
         return Response(data, headers={"ETag": etag})

@@ -20,7 +20,11 @@ def api_exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        errors = (
+            response.data
+            if isinstance(response.data, dict)
+            else {"non_field_errors": response.data}
+        )
         response.data = {
             "code": "invalid",
             "message": "Some of the request's fields are not valid.",
@@ -31,3 +35,10 @@ def api_exception_handler(exc, context):
     code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
     response.data = {"code": str(code), "message": str(detail or exc), "errors": {}}
     return response
+
+
+def api_not_found(request, exception=None):
+    """404 for paths no API route matches: the same JSON error body."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"code": "not_found", "message": "Not found.", "errors": {}}, status=404)

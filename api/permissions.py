@@ -21,7 +21,8 @@ class HasRequiredScope(permissions.BasePermission):
             return True
         if not (request.user and request.user.is_authenticated):
             raise exceptions.NotAuthenticated(
-                "Send an API key (Authorization: Bearer svp_…) or sign in.", code="not_authenticated"
+                "Send an API key (Authorization: Bearer svp_…) or sign in.",
+                code="not_authenticated",
             )
         perm = SESSION_SCOPE_PERMISSIONS.get(scope)
         access = request._request.access

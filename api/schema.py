@@ -41,4 +41,6 @@ def error_responses(*codes: int) -> dict:
         404: "Not found in this tenant",
         429: "Too many requests; see the Retry-After header",
     }
-    return {code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes}
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes
+    }

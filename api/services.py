@@ -76,8 +76,11 @@ def api_key_create(
         actor=actor,
         verb="api_key.created",
         obj=api_key,
-        changes={"partner": api_key.partner_name, "scopes": api_key.scopes,
-                 "expires_at": expires_at.isoformat() if expires_at else None},
+        changes={
+            "partner": api_key.partner_name,
+            "scopes": api_key.scopes,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
     )
     return IssuedKey(api_key=api_key, secret_key=f"{KEY_PREFIX}_{prefix}_{secret}")
 
@@ -101,7 +104,9 @@ def api_key_rotate(*, tenant, actor, access: TenantAccess, api_key: ApiKey) -> I
     if api_key.revoked_at is not None:
         raise ValidationError("A revoked key cannot be rotated. Create a new key instead.")
     api_key_revoke(tenant=tenant, actor=actor, access=access, api_key=api_key)
-    expires_at = api_key.expires_at if api_key.expires_at and api_key.expires_at > timezone.now() else None
+    expires_at = (
+        api_key.expires_at if api_key.expires_at and api_key.expires_at > timezone.now() else None
+    )
     return api_key_create(
         tenant=tenant,
         actor=actor,

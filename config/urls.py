@@ -17,3 +17,14 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include("tenancy.urls")),
     path("t/<slug:tenant_slug>/organisations/", include("organisations.urls")),
 ]
+
+
+def handler404(request, exception):
+    """JSON under /api/, the NHS.UK page elsewhere."""
+    from django.views.defaults import page_not_found
+
+    from api.exceptions import api_not_found
+
+    if request.path_info.startswith("/api/"):
+        return api_not_found(request, exception)
+    return page_not_found(request, exception)

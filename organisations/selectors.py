@@ -62,7 +62,9 @@ def organisation_find_by_identifiers(
     return Organisation.objects.filter(query).first()
 
 
-def participation_api_list(*, tenant, organisation_ids: list | None = None) -> QuerySet[Participation]:
+def participation_api_list(
+    *, tenant, organisation_ids: list | None = None
+) -> QuerySet[Participation]:
     """Participations for the API: organisation joined, `last_changed` = the later of the
     organisation's and the participation's update times (what `updated_since` filters on)."""
     participations = (

@@ -101,4 +101,6 @@ def platform_tenant_summary(*, actor) -> list[Tenant]:
 
 
 def tenant_public_list() -> QuerySet[Tenant]:
-    return Tenant.objects.filter(is_active=True).select_related("host_organisation").order_by("name")
+    return (
+        Tenant.objects.filter(is_active=True).select_related("host_organisation").order_by("name")
+    )

@@ -1,26 +1,31 @@
 import django_filters
 
+from api.filters import ApiFilterSet
 from organisations.models import OrganisationType, Participation, SizeBand
 
 
-class OrganisationFilter(django_filters.FilterSet):
+class OrganisationFilter(ApiFilterSet):
     organisation_type = django_filters.ChoiceFilter(
-        field_name="organisation__organisation_type", choices=OrganisationType.choices,
+        field_name="organisation__organisation_type",
+        choices=OrganisationType.choices,
         help_text="Only organisations of this type.",
     )
     size_band = django_filters.ChoiceFilter(
-        field_name="organisation__size_band", choices=SizeBand.choices,
+        field_name="organisation__size_band",
+        choices=SizeBand.choices,
         help_text="Only organisations of this size band.",
     )
     place = django_filters.CharFilter(
-        field_name="organisation__registered_postcode", lookup_expr="istartswith",
+        field_name="organisation__registered_postcode",
+        lookup_expr="istartswith",
         help_text="Postcode area or district the registered postcode starts with, e.g. CH or CH41.",
     )
     q = django_filters.CharFilter(
         field_name="organisation__name", lookup_expr="icontains", help_text="Part of the name."
     )
     updated_since = django_filters.IsoDateTimeFilter(
-        field_name="last_changed", lookup_expr="gte",
+        field_name="last_changed",
+        lookup_expr="gte",
         help_text="Only organisations changed at or after this ISO 8601 time (for syncing).",
     )
     ordering = django_filters.OrderingFilter(
