@@ -44,3 +44,15 @@ def error_responses(*codes: int) -> dict:
     return {
         code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes
     }
+
+
+def ordering_parameter(*fields: str):
+    """Document `ordering` as one of the allowed fields, ascending or (with -) descending."""
+    from drf_spectacular.utils import OpenApiParameter
+
+    return OpenApiParameter(
+        "ordering",
+        str,
+        enum=[value for field in fields for value in (field, f"-{field}")],
+        description="Sort order: a field name, or the name after - for descending.",
+    )

@@ -241,6 +241,7 @@ REST_FRAMEWORK = {
     "DATE_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": True,
     "URL_FORMAT_OVERRIDE": "format",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.StrictFormatNegotiation",
 }
 # Requests per period: per partner key, per signed-in person, and per address for public reads.
 API_THROTTLE_RATES = {

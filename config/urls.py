@@ -16,6 +16,7 @@ urlpatterns = [
     path("platform/", tenancy_views.platform_overview, name="platform_overview"),
     path("t/<slug:tenant_slug>/", include("tenancy.urls")),
     path("t/<slug:tenant_slug>/organisations/", include("organisations.urls")),
+    path("t/<slug:tenant_slug>/api-keys/", include("api.urls_pages")),
 ]
 
 

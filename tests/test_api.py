@@ -253,3 +253,10 @@ def test_schema_and_docs_are_served(client):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert "cdn" not in docs.content.decode().lower()
+
+
+def test_an_empty_format_parameter_is_refused(client, cast_a, issue_key):
+    key = issue_key(cast_a)
+    response = _get(client, _orgs_url(cast_a), key, data={"format": ""})
+    assert response.status_code == 400
+    assert "format" in response.json()["errors"]

@@ -1,6 +1,6 @@
 import django_filters
 
-from api.filters import ApiFilterSet
+from api.filters import ApiFilterSet, UpdatedSinceFilter
 from organisations.models import OrganisationType, Participation, SizeBand
 
 
@@ -23,11 +23,7 @@ class OrganisationFilter(ApiFilterSet):
     q = django_filters.CharFilter(
         field_name="organisation__name", lookup_expr="icontains", help_text="Part of the name."
     )
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="last_changed",
-        lookup_expr="gte",
-        help_text="Only organisations changed at or after this ISO 8601 time (for syncing).",
-    )
+    updated_since = UpdatedSinceFilter(field_name="last_changed")
     ordering = django_filters.OrderingFilter(
         fields=(("organisation__name", "name"), ("last_changed", "updated_at")),
         help_text="Sort by name or updated_at; prefix with - for descending. Default: name.",

@@ -48,7 +48,7 @@ class TenantList(mixins.ListModelMixin, PublicAPIView):
     get=extend_schema(
         summary="A tenant's public profile",
         description="No key needed. Carries an ETag for If-None-Match.",
-        responses={200: TenantOut, 304: None, **error_responses(404, 429)},
+        responses={200: TenantOut, 304: None, **error_responses(400, 404, 429)},
         examples=[EXAMPLE],
         tags=["tenants"],
         auth=[],
