@@ -5,9 +5,12 @@ from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
+from api.models import ApiKey
+from api.services import api_key_create
 from organisations.models import Participation
 from tenancy.context import tenant_context
 from tenancy.models import AuditEvent, Invitation, Membership, TenantOwnedModel
+from tenancy.permissions import tenant_access_for
 from tenancy.services import audit_record
 
 pytestmark = pytest.mark.django_db
@@ -92,24 +95,51 @@ def test_with_no_tenant_set_raw_sql_sees_no_tenant_rows(cast_a, cast_b):
             assert _raw_tenant_ids(table) == set(), table
 
 
+def _one_row_of_every_tenant_model(cast) -> dict:
+    """A row of each tenant-owned model in the cast's tenant. A new tenant-owned model must be
+    added here, or the isolation test below fails: no model escapes it."""
+    tenant = cast.tenant
+    with tenant_context(tenant.id):
+        api_key = api_key_create(
+            tenant=tenant,
+            actor=cast.tenant_admin,
+            access=tenant_access_for(user=cast.tenant_admin, tenant=tenant),
+            partner_name="Isolation check",
+            scopes=["organisations:read"],
+            expires_at=None,
+        ).api_key
+        return {
+            Membership: Membership.objects.filter(tenant=tenant).first(),
+            Participation: Participation.objects.filter(tenant=tenant).first(),
+            Invitation: Invitation.objects.create(
+                tenant=tenant,
+                email="x@example.org",
+                role="assessor",
+                token_hash="b" * 64,
+                expires_at="2099-01-01T00:00:00Z",
+            ),
+            AuditEvent: audit_record(tenant=tenant, actor=None, verb="test", obj=tenant),
+            ApiKey: api_key,
+        }
+
+
 def test_under_tenant_a_orm_and_raw_sql_see_none_of_tenant_b(cast_a, cast_b):
-    with tenant_context(cast_b.tenant.id):
-        audit_record(tenant=cast_b.tenant, actor=None, verb="test", obj=cast_b.tenant)
-        Invitation.objects.create(
-            tenant=cast_b.tenant,
-            email="x@example.org",
-            role="assessor",
-            token_hash="b" * 64,
-            expires_at="2099-01-01T00:00:00Z",
-        )
+    b_rows = _one_row_of_every_tenant_model(cast_b)
+    tenant_models = {m for m in apps.get_models() if issubclass(m, TenantOwnedModel)}
+    assert set(b_rows) == tenant_models, "add the new tenant-owned model to the isolation test"
     b_id = str(cast_b.tenant.id)
     with tenant_context(cast_a.tenant.id):
-        for model in [m for m in apps.get_models() if issubclass(m, TenantOwnedModel)]:
-            # Even an explicit filter for tenant B finds nothing.
+        for model, b_row in b_rows.items():
+            # Even an explicit filter for tenant B's row finds nothing.
+            assert b_row is not None
+            assert not model.objects.filter(pk=b_row.pk).exists(), model
             assert not model.objects.filter(tenant_id=cast_b.tenant.id).exists(), model
         for table in _tenant_tables():
             assert b_id not in _raw_tenant_ids(table), table
         assert Membership.objects.count() == 5  # tenant A's own cast, and only it
+    with tenant_context(cast_b.tenant.id):
+        for model, b_row in b_rows.items():
+            assert model.objects.filter(pk=b_row.pk).exists(), model
 
 
 def test_under_tenant_a_updates_and_deletes_of_tenant_b_rows_change_nothing(cast_a, cast_b):
