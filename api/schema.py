@@ -56,3 +56,21 @@ def ordering_parameter(*fields: str):
         enum=[value for field in fields for value in (field, f"-{field}")],
         description="Sort order: a field name, or the name after - for descending.",
     )
+
+
+def tenant_slug_parameter():
+    from drf_spectacular.utils import OpenApiParameter
+
+    return OpenApiParameter(
+        "tenant_slug",
+        str,
+        OpenApiParameter.PATH,
+        description="The tenant (programme) the resource belongs to.",
+        examples=[_example("cheshire-and-merseyside")],
+    )
+
+
+def _example(value):
+    from drf_spectacular.utils import OpenApiExample
+
+    return OpenApiExample(value, value=value)

@@ -102,6 +102,16 @@ class TenantAccess:
             Perm.INVITE_COLLEAGUE, organisation_id=organisation_id
         )
 
+    def organisation_scope(self, *, tenant_wide: Perm, per_organisation: Perm) -> list[UUID] | None:
+        """None when the person may act across the tenant, else the organisations where they
+        may; refuses anyone who may do neither."""
+        if self.can(tenant_wide):
+            return None
+        organisations = self.organisations_with(per_organisation)
+        if not organisations:
+            raise PermissionDenied("You do not have permission to do that in this programme.")
+        return organisations
+
     def organisations_with_invite(self) -> list[UUID]:
         return self.organisations_with(Perm.INVITE_COLLEAGUE)
 

@@ -35,12 +35,9 @@ def tenant_home(request):
 
 def _people_scope(access) -> list | None:
     """None for everyone in the tenant, or the organisations whose people this person may see."""
-    if access.can(Perm.VIEW_PEOPLE):
-        return None
-    organisations = access.organisations_with(Perm.VIEW_OWN_PEOPLE)
-    if not organisations:
-        raise PermissionDenied("You do not have permission to see the people of this programme.")
-    return organisations
+    return access.organisation_scope(
+        tenant_wide=Perm.VIEW_PEOPLE, per_organisation=Perm.VIEW_OWN_PEOPLE
+    )
 
 
 @tenant_view(Perm.VIEW_TENANT)
@@ -90,12 +87,10 @@ def membership_remove(request, membership_id):
 
 
 def _invitation_scope(access) -> list | None:
-    if access.can(Perm.INVITE_STAFF):
-        return None
-    organisations = access.organisations_with(Perm.INVITE_COLLEAGUE)
-    if not organisations:
-        raise PermissionDenied("You do not have permission to invite people to this programme.")
-    return organisations
+    """None for invitations across the tenant, or the organisations this person invites to."""
+    return access.organisation_scope(
+        tenant_wide=Perm.INVITE_STAFF, per_organisation=Perm.INVITE_COLLEAGUE
+    )
 
 
 @tenant_view(Perm.VIEW_TENANT)

@@ -1,8 +1,14 @@
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins
 
 from api.base import ETagRetrieveMixin, TenantAPIView
-from api.schema import error_responses, ordering_parameter
+from api.schema import error_responses, ordering_parameter, tenant_slug_parameter
 from api.scopes import Scope
 from organisations.api.filters import OrganisationFilter
 from organisations.api.serializers import OrganisationOut
@@ -47,7 +53,7 @@ class OrganisationAPIBase(TenantAPIView):
             "and place; sync incrementally with `updated_since`. `?format=csv` returns the whole "
             "filtered list as CSV."
         ),
-        parameters=[ordering_parameter("name", "updated_at")],
+        parameters=[tenant_slug_parameter(), ordering_parameter("name", "updated_at")],
         responses={200: OrganisationOut(many=True), **error_responses(400, 401, 403, 404, 429)},
         examples=[EXAMPLE],
         tags=["organisations"],
@@ -64,6 +70,15 @@ class OrganisationList(mixins.ListModelMixin, OrganisationAPIBase):
     get=extend_schema(
         summary="One organisation",
         description="Carries an ETag; send it back in If-None-Match to get 304 when unchanged.",
+        parameters=[
+            tenant_slug_parameter(),
+            OpenApiParameter(
+                "organisation_id",
+                OpenApiTypes.UUID,
+                OpenApiParameter.PATH,
+                description="The organisation's id, as in the list.",
+            ),
+        ],
         responses={200: OrganisationOut, 304: None, **error_responses(400, 401, 403, 404, 429)},
         examples=[EXAMPLE],
         tags=["organisations"],

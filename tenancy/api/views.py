@@ -5,7 +5,7 @@ from rest_framework import mixins
 from rest_framework.exceptions import NotFound
 
 from api.base import ETagRetrieveMixin, PublicAPIView
-from api.schema import error_responses
+from api.schema import error_responses, tenant_slug_parameter
 from tenancy.api.serializers import TenantOut
 from tenancy.selectors import tenant_public_list
 
@@ -48,6 +48,7 @@ class TenantList(mixins.ListModelMixin, PublicAPIView):
     get=extend_schema(
         summary="A tenant's public profile",
         description="No key needed. Carries an ETag for If-None-Match.",
+        parameters=[tenant_slug_parameter()],
         responses={200: TenantOut, 304: None, **error_responses(400, 404, 429)},
         examples=[EXAMPLE],
         tags=["tenants"],
