@@ -59,3 +59,17 @@ class UpdatedSinceFilter(django_filters.IsoDateTimeFilter):
             "(for incremental sync).",
         )
         super().__init__(field_name=field_name, **kwargs)
+
+
+class TextField(forms.CharField):
+    """Free text for a search: NUL characters (which PostgreSQL cannot compare) are dropped
+    rather than refused, so any string a client sends is a valid search."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\x00", "")
+
+
+class TextFilter(django_filters.CharFilter):
+    """A text search filter (`q`, `place`)."""
+
+    field_class = TextField

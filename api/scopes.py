@@ -31,4 +31,5 @@ SCOPE_DESCRIPTIONS: dict[Scope, str] = {
 # A scope missing here cannot be used with a session (each issue adds its resources' scopes).
 SESSION_SCOPE_PERMISSIONS: dict[Scope, Perm] = {
     Scope.ORGANISATIONS_READ: Perm.VIEW_ORGANISATIONS,
+    Scope.CHARTERS_READ: Perm.VIEW_CHARTERS,
 }

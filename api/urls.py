@@ -8,6 +8,7 @@ from tenancy.api import views as tenant_views
 tenant_resources = [
     path("", tenant_views.TenantDetail.as_view(), name="api_tenant_detail"),
     path("", include("organisations.api.urls")),
+    path("", include("charters.api.urls")),
 ]
 
 urlpatterns = [

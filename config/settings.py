@@ -152,7 +152,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "charter-pledge-review-reminders": {
+        "task": "charters.tasks.queue_pledge_review_reminders",
+        "schedule": 24 * 60 * 60,  # daily
+    },
+}
 
 CACHES = {
     "default": {
@@ -249,6 +254,11 @@ API_THROTTLE_RATES = {
     "session": env.str("API_RATE_PER_PERSON", default="300/minute"),
     "public": env.str("API_RATE_PUBLIC", default="60/minute"),
 }
+# The open-data licence of what tenants publish (the public charter registers).
+OPEN_DATA_LICENCE = {
+    "name": "Open Government Licence v3.0",
+    "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Social Value Platform API",
     "DESCRIPTION": (
@@ -263,7 +273,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "VersionStatusEnum": "charters.models.VersionStatus",
+        "SignatoryStatusEnum": "charters.models.SignatoryStatus",
+    },
 }
 
 LOGGING = {

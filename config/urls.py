@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from charters import urls as charter_urls
 from config.health import healthz
 from tenancy import views as tenancy_views
 
@@ -17,6 +18,8 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include("tenancy.urls")),
     path("t/<slug:tenant_slug>/organisations/", include("organisations.urls")),
     path("t/<slug:tenant_slug>/api-keys/", include("api.urls_pages")),
+    path("t/<slug:tenant_slug>/charters/", include("charters.urls")),
+    path("t/<slug:tenant_slug>/public/charters/", include(charter_urls.public_urlpatterns)),
 ]
 
 

@@ -71,6 +71,20 @@ class Organisation(models.Model):
         return self.name
 
     @property
+    def sector(self) -> str:
+        return sector_of(self.organisation_type)
+
+    @property
+    def org_ids(self) -> list[str]:
+        """org-id.guide identifiers (GB-COH, GB-CHC); the NHS ODS code is its own field."""
+        ids = []
+        if self.companies_house_number:
+            ids.append(f"GB-COH-{self.companies_house_number}")
+        if self.charity_number:
+            ids.append(f"GB-CHC-{self.charity_number}")
+        return ids
+
+    @property
     def postcode_district(self) -> str:
         """The outward code ("CH41" of "CH41 2AB"), used as the place filter."""
         return self.registered_postcode.split(" ")[0] if self.registered_postcode else ""
@@ -100,3 +114,26 @@ class Participation(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.organisation} in {self.tenant_id}"
+
+
+class Sector(models.TextChoices):
+    """The broad sector an organisation type belongs to (public registers filter by it)."""
+
+    NHS = "nhs", "NHS"
+    PUBLIC = "public", "Other public sector"
+    VOLUNTARY = "voluntary", "Voluntary and community"
+    PRIVATE = "private", "Private"
+    OTHER = "other", "Other"
+
+
+SECTOR_TYPES: dict[str, list[str]] = {
+    Sector.NHS: [OrganisationType.NHS_TRUST, OrganisationType.ICB, OrganisationType.PRIMARY_CARE],
+    Sector.PUBLIC: [OrganisationType.LOCAL_AUTHORITY, OrganisationType.EDUCATION],
+    Sector.VOLUNTARY: [OrganisationType.VCSE],
+    Sector.PRIVATE: [OrganisationType.BUSINESS],
+    Sector.OTHER: [OrganisationType.HOUSING, OrganisationType.OTHER],
+}
+
+
+def sector_of(organisation_type: str) -> str:
+    return next(sector for sector, types in SECTOR_TYPES.items() if organisation_type in types)

@@ -25,6 +25,11 @@ class Perm(StrEnum):
     MANAGE_TENANT_SETTINGS = "manage_tenant_settings"
     REMOVE_MEMBERSHIP = "remove_membership"
     MANAGE_API_KEYS = "manage_api_keys"
+    # Charters (charters/)
+    VIEW_CHARTERS = "view_charters"
+    MANAGE_CHARTERS = "manage_charters"  # draft, move, engagement, tiers, decide signatories
+    SIGN_CHARTER = "sign_charter"  # organisation-scoped
+    VIEW_OWN_SIGNATURE = "view_own_signature"  # organisation-scoped
 
 
 # Tenant-wide permissions per role.
@@ -39,20 +44,34 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_TENANT_SETTINGS,
             Perm.REMOVE_MEMBERSHIP,
             Perm.MANAGE_API_KEYS,
+            Perm.VIEW_CHARTERS,
+            Perm.MANAGE_CHARTERS,
         }
     ),
-    Role.ASSESSOR: frozenset({Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS}),
-    Role.BOARD_REPORTER: frozenset({Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS}),
-    Role.ORGANISATION_ADMIN: frozenset({Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS}),
-    Role.ORGANISATION_MEMBER: frozenset({Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS}),
+    Role.ASSESSOR: frozenset({Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS}),
+    Role.BOARD_REPORTER: frozenset(
+        {Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS}
+    ),
+    Role.ORGANISATION_ADMIN: frozenset(
+        {Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS}
+    ),
+    Role.ORGANISATION_MEMBER: frozenset(
+        {Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS}
+    ),
 }
 
 # Permissions that hold only for the organisation named in the membership.
 ORGANISATION_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.ORGANISATION_ADMIN: frozenset(
-        {Perm.EDIT_OWN_ORGANISATION, Perm.VIEW_OWN_PEOPLE, Perm.INVITE_COLLEAGUE}
+        {
+            Perm.EDIT_OWN_ORGANISATION,
+            Perm.VIEW_OWN_PEOPLE,
+            Perm.INVITE_COLLEAGUE,
+            Perm.SIGN_CHARTER,
+            Perm.VIEW_OWN_SIGNATURE,
+        }
     ),
-    Role.ORGANISATION_MEMBER: frozenset({Perm.VIEW_OWN_PEOPLE}),
+    Role.ORGANISATION_MEMBER: frozenset({Perm.VIEW_OWN_PEOPLE, Perm.VIEW_OWN_SIGNATURE}),
 }
 
 # Roles a permission lets a person invite others into.
@@ -125,6 +144,9 @@ class TenantAccess:
             "manage_organisations": self.can(Perm.MANAGE_ORGANISATIONS),
             "manage_settings": self.can(Perm.MANAGE_TENANT_SETTINGS),
             "manage_api_keys": self.can(Perm.MANAGE_API_KEYS),
+            "view_charters": self.can(Perm.VIEW_CHARTERS),
+            "manage_charters": self.can(Perm.MANAGE_CHARTERS),
+            "sign_charter": self.can_for_any_organisation(Perm.SIGN_CHARTER),
         }
 
 

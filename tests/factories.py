@@ -67,3 +67,57 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 def give_totp(user) -> None:
     if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         TOTP.activate(user, TEST_TOTP_SECRET)
+
+
+def published_charter(cast, *, title="Our Social Value Charter", principles=("Buy local",)):
+    """A charter with version 1 published by the cast's tenant admin (services, so audited)."""
+    from charters import services
+    from tenancy.context import tenant_context
+    from tenancy.permissions import tenant_access_for
+
+    with tenant_context(cast.tenant.id):
+        access = tenant_access_for(user=cast.tenant_admin, tenant=cast.tenant)
+        actor = cast.tenant_admin
+        charter = services.charter_create(
+            tenant=cast.tenant, actor=actor, access=access, title=title
+        )
+        version = charter.versions.get()
+        services.charter_version_update(
+            tenant=cast.tenant,
+            actor=actor,
+            access=access,
+            version=version,
+            definition="The good we do for our places beyond our core service.",
+        )
+        for principle in principles:
+            services.principle_save(
+                tenant=cast.tenant, actor=actor, access=access, version=version, title=principle
+            )
+        services.charter_version_transition(
+            tenant=cast.tenant,
+            actor=actor,
+            access=access,
+            version=version,
+            to_status="endorsed",
+            endorsing_body="Integrated Care Partnership",
+            endorsed_on=timezone.localdate(),
+        )
+        services.charter_version_transition(
+            tenant=cast.tenant,
+            actor=actor,
+            access=access,
+            version=version,
+            to_status="published",
+        )
+        charter.refresh_from_db()
+        return charter
+
+
+def signing_input(*pledges: str, principle_code="buy-local"):
+    from charters.services import PledgeInput, SigningInput
+
+    return SigningInput(
+        signers=[{"name": "Ann Chair", "role": "Chair"}],
+        signed_on=timezone.localdate(),
+        pledges=[PledgeInput(text=text, principle_code=principle_code) for text in pledges],
+    )

@@ -9,7 +9,9 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from api.scopes import Scope
+from charters import services as charter_services
 from tenancy.context import tenant_context
+from tenancy.permissions import tenant_access_for
 from tests import factories
 
 
@@ -30,12 +32,29 @@ def api_schema(db, cast_a, issue_key, settings, keep_test_connection):
     with tenant_context(cast_a.tenant.id):
         for _ in range(3):
             factories.ParticipationFactory(tenant=cast_a.tenant)
+    charter = factories.published_charter(cast_a)
+    with tenant_context(cast_a.tenant.id):
+        signatory = charter_services.charter_sign(
+            tenant=cast_a.tenant,
+            actor=cast_a.organisation_admin,
+            access=tenant_access_for(user=cast_a.organisation_admin, tenant=cast_a.tenant),
+            version=charter.versions.get(),
+            organisation=cast_a.organisation,
+            data=factories.signing_input("Pay the real living wage"),
+        )
+        charter_services.signatory_decide(
+            tenant=cast_a.tenant,
+            actor=cast_a.tenant_admin,
+            access=tenant_access_for(user=cast_a.tenant_admin, tenant=cast_a.tenant),
+            signatory=signatory,
+            decision="approve",
+        )
     key = issue_key(cast_a, scopes=[scope.value for scope in Scope])
     schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
     schema.config.update(
         headers={"Authorization": f"Bearer {key}"},
         # Real ids, so the generated calls reach real rows as well as made-up ones.
-        parameters={"path.tenant_slug": cast_a.tenant.slug},
+        parameters={"path.tenant_slug": cast_a.tenant.slug, "path.charter_slug": charter.slug},
     )
     return schema
 

@@ -37,7 +37,7 @@ def test_seed_demo_builds_the_public_cases_idempotently():
     wirral = Organisation.objects.get(ods_code="RY7")
     assert wirral.name == "Wirral Community Health and Care NHS Foundation Trust"
     assert Tenant.objects.get(slug="cheshire-and-merseyside").host_organisation.ods_code == "QYG"
-    assert first["cheshire-and-merseyside"] == (5, 7)
+    assert first["cheshire-and-merseyside"] == (5, 87)
     admin = User.objects.get(email="tenant.admin@demo.example")
     assert admin.check_password(DEMO_PASSWORD)
     assert User.objects.get(email="platform.admin@demo.example").is_platform_admin

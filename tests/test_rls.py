@@ -12,6 +12,7 @@ from tenancy.context import tenant_context
 from tenancy.models import AuditEvent, Invitation, Membership, TenantOwnedModel
 from tenancy.permissions import tenant_access_for
 from tenancy.services import audit_record
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +109,9 @@ def _one_row_of_every_tenant_model(cast) -> dict:
             scopes=["organisations:read"],
             expires_at=None,
         ).api_key
+        charter_rows = _charter_rows(cast, api_key)
         return {
+            **charter_rows,
             Membership: Membership.objects.filter(tenant=tenant).first(),
             Participation: Participation.objects.filter(tenant=tenant).first(),
             Invitation: Invitation.objects.create(
@@ -121,6 +124,68 @@ def _one_row_of_every_tenant_model(cast) -> dict:
             AuditEvent: audit_record(tenant=tenant, actor=None, verb="test", obj=tenant),
             ApiKey: api_key,
         }
+
+
+def _charter_rows(cast, _api_key) -> dict:
+    from charters import models as charter_models
+    from charters import services as charter_services
+
+    tenant, admin = cast.tenant, cast.tenant_admin
+    access = tenant_access_for(user=admin, tenant=tenant)
+    charter = factories.published_charter(cast)
+    signatory = charter_services.charter_sign(
+        tenant=tenant,
+        actor=cast.organisation_admin,
+        access=tenant_access_for(user=cast.organisation_admin, tenant=tenant),
+        version=charter.versions.get(),
+        organisation=cast.organisation,
+        data=factories.signing_input("A pledge"),
+    )
+    charter_services.signatory_decide(
+        tenant=tenant, actor=admin, access=access, signatory=signatory, decision="approve"
+    )
+    charter_services.tier_save(
+        tenant=tenant, actor=admin, access=access, charter=charter, name="Member"
+    )
+    application = charter_services.tier_application_create(
+        tenant=tenant,
+        actor=cast.organisation_admin,
+        access=tenant_access_for(user=cast.organisation_admin, tenant=tenant),
+        signatory=signatory,
+        case="Ready",
+    )
+    return {
+        charter_models.Charter: charter,
+        charter_models.CharterVersion: charter.versions.get(),
+        charter_models.VersionTransition: charter_models.VersionTransition.objects.first(),
+        charter_models.Principle: charter_models.Principle.objects.first(),
+        charter_models.Theme: charter_models.Theme.objects.first(),
+        charter_models.CharterLink: charter_services.charter_link_add(
+            tenant=tenant,
+            actor=admin,
+            access=access,
+            charter=charter,
+            title="Anchor charter",
+            url="https://example.org/anchor",
+        ),
+        charter_models.Tier: charter.tiers.first(),
+        charter_models.EngagementActivity: charter_services.engagement_save(
+            tenant=tenant,
+            actor=admin,
+            access=access,
+            charter=charter,
+            held_on=signatory.signed_on,
+            kind="workshop",
+            audience="Residents",
+            people_count=12,
+            heard="Local jobs matter",
+            principle_codes=["buy-local"],
+            theme_codes=[],
+        ),
+        charter_models.Signatory: signatory,
+        charter_models.Pledge: signatory.pledges.first(),
+        charter_models.TierApplication: application,
+    }
 
 
 def test_under_tenant_a_orm_and_raw_sql_see_none_of_tenant_b(cast_a, cast_b):

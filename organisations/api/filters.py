@@ -1,6 +1,6 @@
 import django_filters
 
-from api.filters import ApiFilterSet, UpdatedSinceFilter
+from api.filters import ApiFilterSet, TextFilter, UpdatedSinceFilter
 from organisations.models import OrganisationType, Participation, SizeBand
 
 
@@ -15,12 +15,12 @@ class OrganisationFilter(ApiFilterSet):
         choices=SizeBand.choices,
         help_text="Only organisations of this size band.",
     )
-    place = django_filters.CharFilter(
+    place = TextFilter(
         field_name="organisation__registered_postcode",
         lookup_expr="istartswith",
         help_text="Postcode area or district the registered postcode starts with, e.g. CH or CH41.",
     )
-    q = django_filters.CharFilter(
+    q = TextFilter(
         field_name="organisation__name", lookup_expr="icontains", help_text="Part of the name."
     )
     updated_since = UpdatedSinceFilter(field_name="last_changed")
