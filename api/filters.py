@@ -21,6 +21,12 @@ class ApiFilterSet(django_filters.FilterSet):
     (`?updated_since=`): give a value or leave the parameter out, so a typo never silently widens
     a sync. An empty text filter (`?q=`) matches everything."""
 
+    def filter_place(self, queryset, name, value):
+        """For a `place` filter on rows with an organisation: a postcode area or district."""
+        from organisations.selectors import postcode_place_q
+
+        return queryset.filter(postcode_place_q(value))
+
     def is_valid(self) -> bool:
         valid = super().is_valid()
         for name, filter_ in self.filters.items():

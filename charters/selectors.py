@@ -22,6 +22,7 @@ from charters.models import (
     VersionStatus,
 )
 from organisations.models import SECTOR_TYPES, Participation
+from organisations.selectors import postcode_place_q
 
 
 def charter_list(*, tenant) -> QuerySet[Charter]:
@@ -181,9 +182,7 @@ def register(
     if filters.size_band:
         signatories = signatories.filter(organisation__size_band=filters.size_band)
     if filters.place:
-        signatories = signatories.filter(
-            organisation__registered_postcode__istartswith=filters.place.strip()
-        )
+        signatories = signatories.filter(postcode_place_q(filters.place))
     if filters.tier:
         signatories = signatories.filter(tier_id=filters.tier)
     if filters.signed_from:

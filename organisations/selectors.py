@@ -1,9 +1,26 @@
 """Reads for the organisation directory, always through a tenant's participants."""
 
+import re
+
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Greatest
 
 from organisations.models import Organisation, Participation
+
+OUTWARD_CODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+
+
+def postcode_place_q(place: str, field: str = "organisation__registered_postcode") -> Q:
+    """Organisations in a postcode area ("CH": CH1 to CH66, not CW) or district ("CH41": that
+    outward code only, not CH4); anything else matches the start of the postcode."""
+    compact = re.sub(r"\s+", "", place or "").upper()
+    if not compact:
+        return Q()
+    if compact.isalpha() and len(compact) <= 2:
+        return Q(**{f"{field}__regex": rf"^{compact}[0-9]"})
+    if OUTWARD_CODE.match(compact):
+        return Q(**{f"{field}__startswith": f"{compact} "})
+    return Q(**{f"{field}__istartswith": " ".join(place.split())})
 
 
 def participation_list(
@@ -31,9 +48,7 @@ def participation_list(
     if size_band:
         participations = participations.filter(organisation__size_band=size_band)
     if place:
-        participations = participations.filter(
-            organisation__registered_postcode__istartswith=place.strip().upper()
-        )
+        participations = participations.filter(postcode_place_q(place))
     return participations.order_by("organisation__name", "id")
 
 

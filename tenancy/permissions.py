@@ -49,9 +49,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         }
     ),
     Role.ASSESSOR: frozenset({Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS}),
-    Role.BOARD_REPORTER: frozenset(
-        {Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS}
-    ),
+    Role.BOARD_REPORTER: frozenset({Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS}),
     Role.ORGANISATION_ADMIN: frozenset(
         {Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS}
     ),

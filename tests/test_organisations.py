@@ -211,3 +211,23 @@ def test_another_tenants_organisation_is_not_found(cast_a, cast_b, login):
     listed = client.get(f"/t/{cast_a.tenant.slug}/organisations/").content.decode()
     assert cast_b.organisation.name not in listed
     assert cast_a.organisation.name in listed
+
+
+@pytest.mark.parametrize(
+    ("place", "expected"),
+    [
+        ("CH", {"CH41 2AB", "CH4 7HS"}),
+        ("ch41", {"CH41 2AB"}),
+        ("CH4", {"CH4 7HS"}),
+        ("CW", {"CW1 2AB"}),
+        ("CH41 2", {"CH41 2AB"}),
+        ("", {"CH41 2AB", "CH4 7HS", "CW1 2AB"}),
+    ],
+)
+def test_place_means_a_postcode_area_or_district(db, place, expected):
+    from organisations.selectors import postcode_place_q
+
+    for postcode in ("CH41 2AB", "CH4 7HS", "CW1 2AB"):
+        factories.OrganisationFactory(registered_postcode=postcode)
+    found = Organisation.objects.filter(postcode_place_q(place, field="registered_postcode"))
+    assert set(found.values_list("registered_postcode", flat=True)) == expected

@@ -37,9 +37,8 @@ class RegisterFilter(ApiFilterSet):
         help_text="Only organisations of this size band.",
     )
     place = TextFilter(
-        field_name="organisation__registered_postcode",
-        lookup_expr="istartswith",
-        help_text="Postcode area or district the registered postcode starts with, e.g. CH or CH41.",
+        method="filter_place",
+        help_text="A postcode area (CH: CH1 to CH66) or district (CH41: that district only).",
     )
     tier = django_filters.UUIDFilter(
         field_name="tier_id", help_text="Only signatories on this tier (its id, from the charter)."

@@ -16,9 +16,8 @@ class OrganisationFilter(ApiFilterSet):
         help_text="Only organisations of this size band.",
     )
     place = TextFilter(
-        field_name="organisation__registered_postcode",
-        lookup_expr="istartswith",
-        help_text="Postcode area or district the registered postcode starts with, e.g. CH or CH41.",
+        method="filter_place",
+        help_text="A postcode area (CH: CH1 to CH66) or district (CH41: that district only).",
     )
     q = TextFilter(
         field_name="organisation__name", lookup_expr="icontains", help_text="Part of the name."
