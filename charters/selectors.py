@@ -6,18 +6,20 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from charters.models import (
     ACTIVE_SIGNATORY,
     ON_REGISTER,
     Charter,
+    CharterLink,
     CharterVersion,
     EngagementActivity,
     Pledge,
     Signatory,
     SignatoryStatus,
+    Tier,
     TierApplication,
     VersionStatus,
 )
@@ -57,12 +59,37 @@ def published_version(*, tenant, charter: Charter) -> CharterVersion | None:
 
 
 def published_charters(*, tenant) -> QuerySet[CharterVersion]:
-    """The published version of each of the tenant's charters (public pages)."""
+    """The published version of each of the tenant's charters (public pages), each with
+    `register_count`: how many organisations are on the charter's register. One query."""
     return (
         CharterVersion.objects.filter(tenant=tenant, status=VersionStatus.PUBLISHED)
         .select_related("charter")
+        .annotate(
+            register_count=Count(
+                "charter__signatories",
+                filter=Q(
+                    charter__signatories__tenant=tenant,
+                    charter__signatories__status__in=ON_REGISTER,
+                ),
+            )
+        )
         .order_by("title")
     )
+
+
+def charter_links(*, tenant, charter: Charter) -> QuerySet[CharterLink]:
+    """Related charters, by title, with the related charter (when it is one of the tenant's)
+    joined."""
+    return (
+        CharterLink.objects.filter(tenant=tenant, charter=charter)
+        .select_related("related_charter")
+        .order_by("title")
+    )
+
+
+def tier_list(*, tenant, charter: Charter) -> QuerySet[Tier]:
+    """The charter's tiers, entry tier first."""
+    return Tier.objects.filter(tenant=tenant, charter=charter).order_by("position")
 
 
 # --- What changed between two versions ----------------------------------------------------
@@ -196,13 +223,27 @@ def register_count(*, tenant, charter: Charter) -> int:
     return Signatory.objects.filter(tenant=tenant, charter=charter, status__in=ON_REGISTER).count()
 
 
+def _pledges_with_headings() -> Prefetch:
+    """A signatory's pledges with their principle and theme joined."""
+    return Prefetch("pledges", queryset=Pledge.objects.select_related("principle", "theme"))
+
+
 def signatory_with_pledges(*, tenant, charter: Charter, organisation_id) -> Signatory | None:
     return (
         Signatory.objects.filter(tenant=tenant, charter=charter, organisation_id=organisation_id)
         .select_related("organisation", "version", "tier", "charter")
-        .prefetch_related(
-            Prefetch("pledges", queryset=Pledge.objects.select_related("principle", "theme"))
-        )
+        .prefetch_related(_pledges_with_headings())
+        .first()
+    )
+
+
+def signatory_get(*, tenant, charter: Charter, signatory_id) -> Signatory | None:
+    """One signatory of the charter by id, in any state, with its organisation, version and tier
+    joined and its pledges (principle and theme joined) prefetched: two queries."""
+    return (
+        Signatory.objects.filter(tenant=tenant, charter=charter, id=signatory_id)
+        .select_related("organisation", "version", "tier")
+        .prefetch_related(_pledges_with_headings())
         .first()
     )
 

@@ -359,6 +359,27 @@ def test_the_public_register_of_500_runs_the_same_queries_as_of_5(cast_a, client
     assert _queries(client, f"{base}register/?page=10") == small[0]
 
 
+def test_the_charter_list_of_4_charters_runs_the_same_queries_as_of_1(cast_a, client):
+    url = f"/t/{cast_a.tenant.slug}/public/charters/"
+    first = publish(cast_a)
+    _bulk_signatories(cast_a, first, 3)
+    small = _queries(client, url)
+
+    for n, count in enumerate((1, 2, 4), start=1):
+        charter = publish(cast_a, title=f"Charter number {n + 1}")
+        _bulk_signatories(cast_a, charter, count, start=100 * n)
+    assert _queries(client, url) == small
+    page = client.get(url).content.decode()
+    assert page.count("See the register") == 4
+    for signed in (
+        "3 organisations have signed",
+        "1 organisation has signed",
+        "2 organisations have signed",
+        "4 organisations have signed",
+    ):
+        assert page.count(signed) == 1, signed
+
+
 def test_a_signatory_profile_runs_the_same_queries_with_many_pledges(cast_a, client, register):
     charter, orgs = register
     url = f"{_base(cast_a, charter)}register/{orgs['wirral'].id}/"

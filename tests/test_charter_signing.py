@@ -4,9 +4,11 @@ refusals, resubmitting, withdrawing, re-confirming on a new version, applying fo
 from datetime import date
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from charters import services
 from charters.models import (
@@ -585,6 +587,67 @@ def test_publishing_version_2_asks_signatories_to_reconfirm_and_keeps_version_1_
         assert pledge.version_id == version_2.id
         assert pledge.principle.version_id == version_2.id
         assert pledge.principle.code == "pay-the-real-living-wage"
+
+
+def test_an_organisation_admin_confirms_the_yearly_pledge_review(cast_a, login):
+    charter = publish(cast_a)
+    with tenant_context(cast_a.tenant.id):
+        tier = services.tier_save(
+            tenant=cast_a.tenant,
+            actor=cast_a.tenant_admin,
+            access=access_of(cast_a, cast_a.tenant_admin),
+            charter=charter,
+            name="Signatory",
+            review_months=12,
+            tier=charter.tiers.get(),
+        )
+    signatory = sign_by_service(cast_a, charter, tier=tier)
+    detail_url = signature_url(cast_a, charter, cast_a.organisation)
+    url = signature_url(cast_a, charter, cast_a.organisation, "reviewed")
+    admin = login(cast_a.organisation_admin)
+
+    # Waiting for approval: no review is due yet, and confirming one is refused with a message.
+    assert "Pledges due for review" not in admin.get(detail_url).content.decode()
+    assert admin.post(url)["Location"] == detail_url
+    assert "This signature has no pledge review due." in admin.get(detail_url).content.decode()
+    reload(cast_a, signatory)
+    assert signatory.review_due is None
+
+    # Approved, and a year on the review is due (the reminder has gone).
+    decide(cast_a, signatory, Decision.APPROVE)
+    today = timezone.localdate()
+    with tenant_context(cast_a.tenant.id):
+        Signatory.objects.filter(pk=signatory.pk).update(review_due=today, review_reminded_on=today)
+    due = f"Pledges due for review by {date_format(today, 'j F Y')}"
+
+    # An organisation member sees the date but cannot confirm the review.
+    member = login(cast_a.organisation_member)
+    page = member.get(detail_url).content.decode()
+    assert due in page
+    assert "Confirm we have reviewed our pledges" not in page
+    assert member.post(url).status_code == 403
+    reload(cast_a, signatory)
+    assert (signatory.review_due, signatory.review_reminded_on) == (today, today)
+
+    # The organisation admin confirms it (POST only): the next review is due a year on.
+    admin = login(cast_a.organisation_admin)
+    page = admin.get(detail_url).content.decode()
+    assert due in page
+    assert "Confirm we have reviewed our pledges" in page
+    assert admin.get(url).status_code == 405
+    response = admin.post(url)
+    assert response["Location"] == detail_url
+    reload(cast_a, signatory)
+    next_due = today + relativedelta(years=1)
+    assert signatory.review_due == next_due
+    assert signatory.review_reminded_on is None
+    assert signatory.status == SignatoryStatus.SIGNED
+    page = admin.get(detail_url).content.decode()
+    assert (
+        f"{cast_a.organisation.name}&#x27;s pledges are marked as reviewed. The next review is "
+        f"due by {date_format(next_due, 'j F Y')}." in page
+    )
+    assert f"Pledges due for review by {date_format(next_due, 'j F Y')}" in page
 
 
 def test_applying_for_the_next_tier(cast_a, login, django_capture_on_commit_callbacks):

@@ -12,30 +12,18 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from charters import selectors
-from charters.forms.signing import RegisterFilterForm
+from charters.forms.public import RegisterFilterForm
 from charters.models import ON_REGISTER, VersionStatus
+from charters.views.common import (
+    READABLE_BY_ALL,
+    charter_with_versions_or_404,
+    pledge_groups,
+    published_of,
+)
 from organisations.models import Sector
 
 CACHE_SECONDS = 300
 REGISTER_PAGE_SIZE = 50
-PUBLIC_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED)
-
-
-def pledge_groups(pledges) -> list[dict]:
-    """Pledges grouped under their principle or theme: principles first, in the charter's
-    order, then themes. Each group: {"kind", "title", "pledges"}. Principle and theme must
-    be joined (no queries here)."""
-    groups: dict[tuple, dict] = {}
-    for pledge in pledges:
-        if pledge.principle_id:
-            key = (0, pledge.principle.position, pledge.principle.title, pledge.principle_id)
-            kind, title = "Principle", pledge.principle.title
-        else:
-            key = (1, pledge.theme.position, pledge.theme.name, pledge.theme_id)
-            kind, title = "Theme", pledge.theme.name
-        groups.setdefault(key, {"kind": kind, "title": title, "pledges": []})
-        groups[key]["pledges"].append(pledge)
-    return [groups[key] for key in sorted(groups, key=lambda k: k[:3])]
 
 
 def _public(request, template: str, context: dict):
@@ -58,11 +46,9 @@ def _tenant_or_404(request):
 def _published_charter(request, charter_slug):
     """The charter with its versions (two queries) and its published version, or 404."""
     tenant = _tenant_or_404(request)
-    charter = selectors.charter_list(tenant=tenant).filter(slug=charter_slug).first()
-    if charter is None:
-        raise Http404("No such charter.")
+    charter = charter_with_versions_or_404(tenant, charter_slug)
     versions = list(charter.versions.all())
-    published = next((v for v in versions if v.status == VersionStatus.PUBLISHED), None)
+    published = published_of(versions)
     if published is None:
         raise Http404("This charter has not been published.")
     return tenant, charter, versions, published
@@ -78,14 +64,13 @@ def public_charter_list(request, tenant_slug):
     versions = list(selectors.published_charters(tenant=tenant))
     if not versions:
         raise Http404("This programme has not published a charter.")
-    charters = [
-        (version, selectors.register_count(tenant=tenant, charter=version.charter))
-        for version in versions
-    ]
     return _public(
         request,
         "charters/public/charter_list.html",
-        {"charters": [(v, n, _signed_text(n)) for v, n in charters], "tenant": tenant},
+        {
+            "charters": [(v, _signed_text(v.register_count)) for v in versions],
+            "tenant": tenant,
+        },
     )
 
 
@@ -112,7 +97,7 @@ def public_charter(request, tenant_slug, charter_slug):
 def public_version(request, tenant_slug, charter_slug, number):
     tenant, charter, versions, published = _published_charter(request, charter_slug)
     version = selectors.version_get(tenant=tenant, charter=charter, number=number)
-    if version is None or version.status not in PUBLIC_STATUSES:
+    if version is None or version.status not in READABLE_BY_ALL:
         raise Http404("This version of the charter is not public.")
     return _public(
         request,
@@ -134,7 +119,7 @@ def public_version(request, tenant_slug, charter_slug, number):
 @require_safe
 def public_register(request, tenant_slug, charter_slug):
     tenant, charter, versions, published = _published_charter(request, charter_slug)
-    tiers = list(charter.tiers.order_by("position")) if charter.has_tiers else []
+    tiers = list(selectors.tier_list(tenant=tenant, charter=charter)) if charter.has_tiers else []
     form = RegisterFilterForm(request.GET or None, tiers=tiers)
     if form.is_bound:
         form.is_valid()  # wrong values are left out of the filters and shown as errors

@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.utils.formats import date_format
+from django.views.decorators.http import require_http_methods, require_POST
 
 from charters import selectors, services
 from charters.forms.signing import (
@@ -18,7 +19,7 @@ from charters.forms.signing import (
     answers_from_signatory,
 )
 from charters.models import ACTIVE_SIGNATORY, SignatoryStatus, TierApplication
-from charters.views.public import pledge_groups
+from charters.views.common import charter_or_404, crumbs, error_text, pledge_groups, posted
 from organisations.models import Participation
 from organisations.selectors import participation_api_list
 from tenancy.decorators import tenant_view
@@ -28,29 +29,13 @@ FORM_TEMPLATE = "charters/signing/sign_form.html"
 CHECK_TEMPLATE = "charters/signing/check_answers.html"
 
 
-def _charter_or_404(tenant, charter_slug):
-    charter = selectors.charter_get(tenant=tenant, slug=charter_slug)
-    if charter is None:
-        raise Http404("No such charter in this programme.")
-    return charter
-
-
-def _crumbs(tenant, charter, *rest):
-    return [
-        (tenant.name, reverse("tenant_home", args=[tenant.slug])),
-        ("Charters", reverse("charter_list", args=[tenant.slug])),
-        (charter.title, reverse("charter_detail", args=[tenant.slug, charter.slug])),
-        *rest,
-    ]
-
-
 def _signature_crumbs(tenant, charter, signatory, *rest):
     url = reverse("signature_detail", args=[tenant.slug, charter.slug, signatory.organisation_id])
-    return _crumbs(tenant, charter, (f"{signatory.organisation.name}'s signature", url), *rest)
+    return crumbs(tenant, charter, (f"{signatory.organisation.name}'s signature", url), *rest)
 
 
-def _tiers(charter) -> list:
-    return list(charter.tiers.order_by("position"))
+def _tiers(tenant, charter) -> list:
+    return list(selectors.tier_list(tenant=tenant, charter=charter))
 
 
 def _signing_steps(request, *, make_form, session_key: str, submit, context: dict, initial=None):
@@ -92,7 +77,7 @@ def _signing_steps(request, *, make_form, session_key: str, submit, context: dic
 @require_http_methods(["GET", "POST"])
 def charter_sign(request, charter_slug):
     tenant, access = request.tenant, request.access
-    charter = _charter_or_404(tenant, charter_slug)
+    charter = charter_or_404(tenant, charter_slug)
     organisation_ids = access.organisations_with(Perm.SIGN_CHARTER)
     organisations = [
         participation.organisation
@@ -110,7 +95,7 @@ def charter_sign(request, charter_slug):
         return render(
             request,
             "charters/signing/not_open.html",
-            {"charter": charter, "breadcrumbs": _crumbs(tenant, charter, ("Sign", ""))},
+            {"charter": charter, "breadcrumbs": crumbs(tenant, charter, ("Sign", ""))},
         )
     active = {
         signatory.organisation_id: signatory
@@ -128,7 +113,7 @@ def charter_sign(request, charter_slug):
             f"({existing.get_status_display().lower()}).",
         )
         return redirect("signature_detail", tenant.slug, charter.slug, existing.organisation_id)
-    tiers = _tiers(charter)
+    tiers = _tiers(tenant, charter)
 
     def make_form(**kwargs):
         return SigningForm(version=version, organisations=available, tiers=tiers, **kwargs)
@@ -161,7 +146,7 @@ def charter_sign(request, charter_slug):
             "heading": f"Sign {charter.title}",
             "send_label": "Sign and send for approval",
             "cancel_url": reverse("charter_detail", args=[tenant.slug, charter.slug]),
-            "breadcrumbs": _crumbs(tenant, charter, ("Sign", "")),
+            "breadcrumbs": crumbs(tenant, charter, ("Sign", "")),
         },
     )
 
@@ -172,18 +157,23 @@ def _may_see_signature(access, organisation_id) -> bool:
     )
 
 
-def _own_signatory(request, charter_slug, organisation_id, refusal: str):
-    """The charter and the organisation's signature, for its organisation admins only."""
-    tenant, access = request.tenant, request.access
-    charter = _charter_or_404(tenant, charter_slug)
-    if not access.can(Perm.SIGN_CHARTER, organisation_id=organisation_id):
-        raise PermissionDenied(refusal)
+def _signatory_or_404(tenant, charter, organisation_id):
+    """The organisation's signature of the charter, with its pledges."""
     signatory = selectors.signatory_with_pledges(
         tenant=tenant, charter=charter, organisation_id=organisation_id
     )
     if signatory is None:
         raise Http404("This organisation has not signed this charter.")
-    return charter, signatory
+    return signatory
+
+
+def _own_signatory(request, charter_slug, organisation_id, *, to: str):
+    """The charter and the organisation's signature, for its organisation admins only (others
+    are refused: "Only an organisation admin of this organisation can <to>.")."""
+    charter = charter_or_404(request.tenant, charter_slug)
+    if not request.access.can(Perm.SIGN_CHARTER, organisation_id=organisation_id):
+        raise PermissionDenied(f"Only an organisation admin of this organisation can {to}.")
+    return charter, _signatory_or_404(request.tenant, charter, organisation_id)
 
 
 def _next_tier(tiers, signatory):
@@ -195,22 +185,18 @@ def _next_tier(tiers, signatory):
 @tenant_view(Perm.VIEW_CHARTERS)
 def signature_detail(request, charter_slug, organisation_id):
     tenant, access = request.tenant, request.access
-    charter = _charter_or_404(tenant, charter_slug)
+    charter = charter_or_404(tenant, charter_slug)
     if not _may_see_signature(access, organisation_id):
         raise PermissionDenied(
             "Only the organisation's own people and the programme team can see its signature."
         )
-    signatory = selectors.signatory_with_pledges(
-        tenant=tenant, charter=charter, organisation_id=organisation_id
-    )
-    if signatory is None:
-        raise Http404("This organisation has not signed this charter.")
+    signatory = _signatory_or_404(tenant, charter, organisation_id)
     can_act = access.can(Perm.SIGN_CHARTER, organisation_id=organisation_id)
     published = selectors.published_version(tenant=tenant, charter=charter)
     changes = []
     if signatory.status == SignatoryStatus.RECONFIRM and published is not None:
         changes = _changes_since_signed(tenant, charter, signatory, published)
-    tiers = _tiers(charter)
+    tiers = _tiers(tenant, charter)
     next_tier = _next_tier(tiers, signatory)
     applications = list(signatory.tier_applications.select_related("to_tier"))
     open_application = next(
@@ -240,12 +226,41 @@ def signature_detail(request, charter_slug, organisation_id):
             and signatory.status == SignatoryStatus.SIGNED
             and next_tier is not None
             and open_application is None,
+            "can_review_pledges": can_act
+            and signatory.status == SignatoryStatus.SIGNED
+            and signatory.review_due is not None,
             "can_sign_again": can_act
             and signatory.status in (SignatoryStatus.WITHDRAWN, SignatoryStatus.REJECTED)
             and published is not None,
-            "breadcrumbs": _crumbs(tenant, charter, (f"{signatory.organisation.name}", "")),
+            "breadcrumbs": crumbs(tenant, charter, (f"{signatory.organisation.name}", "")),
         },
     )
+
+
+@tenant_view(Perm.VIEW_CHARTERS)
+@require_POST
+def signature_pledges_reviewed(request, charter_slug, organisation_id):
+    """The organisation's admin confirms its pledges have been reviewed: the next review falls
+    due one review period later."""
+    tenant = request.tenant
+    charter, signatory = _own_signatory(
+        request, charter_slug, organisation_id, to="confirm its pledges have been reviewed"
+    )
+    name = signatory.organisation.name  # read before the service reloads the signatory
+    try:
+        reviewed = services.signatory_pledges_reviewed(
+            tenant=tenant, actor=request.user, access=request.access, signatory=signatory
+        )
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        next_review = (
+            f" The next review is due by {date_format(reviewed.review_due, 'j F Y')}."
+            if reviewed.review_due
+            else ""
+        )
+        messages.success(request, f"{name}'s pledges are marked as reviewed.{next_review}")
+    return redirect("signature_detail", tenant.slug, charter.slug, organisation_id)
 
 
 def _changes_since_signed(tenant, charter, signatory, published):
@@ -260,10 +275,7 @@ def _changes_since_signed(tenant, charter, signatory, published):
 def signature_resubmit(request, charter_slug, organisation_id):
     tenant, access = request.tenant, request.access
     charter, signatory = _own_signatory(
-        request,
-        charter_slug,
-        organisation_id,
-        "Only an organisation admin of this organisation can change its signature.",
+        request, charter_slug, organisation_id, to="change its signature"
     )
     if signatory.status != SignatoryStatus.CHANGES_REQUESTED:
         messages.info(request, "Only a signature sent back for changes can be edited.")
@@ -312,12 +324,9 @@ def signature_resubmit(request, charter_slug, organisation_id):
 def signature_withdraw(request, charter_slug, organisation_id):
     tenant, access = request.tenant, request.access
     charter, signatory = _own_signatory(
-        request,
-        charter_slug,
-        organisation_id,
-        "Only an organisation admin of this organisation can withdraw its signature.",
+        request, charter_slug, organisation_id, to="withdraw its signature"
     )
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.signatory_withdraw(
@@ -351,10 +360,7 @@ def signature_withdraw(request, charter_slug, organisation_id):
 def signature_reconfirm(request, charter_slug, organisation_id):
     tenant, access = request.tenant, request.access
     charter, signatory = _own_signatory(
-        request,
-        charter_slug,
-        organisation_id,
-        "Only an organisation admin of this organisation can re-confirm its signature.",
+        request, charter_slug, organisation_id, to="re-confirm its signature"
     )
     published = selectors.published_version(tenant=tenant, charter=charter)
     if signatory.status != SignatoryStatus.RECONFIRM or published is None:
@@ -366,7 +372,7 @@ def signature_reconfirm(request, charter_slug, organisation_id):
                 tenant=tenant, actor=request.user, access=access, signatory=signatory
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, error_text(error))
         else:
             messages.success(
                 request,
@@ -393,16 +399,13 @@ def signature_reconfirm(request, charter_slug, organisation_id):
 def tier_apply(request, charter_slug, organisation_id):
     tenant, access = request.tenant, request.access
     charter, signatory = _own_signatory(
-        request,
-        charter_slug,
-        organisation_id,
-        "Only an organisation admin of this organisation can apply for a higher tier.",
+        request, charter_slug, organisation_id, to="apply for a higher tier"
     )
-    next_tier = _next_tier(_tiers(charter), signatory)
+    next_tier = _next_tier(_tiers(tenant, charter), signatory)
     if next_tier is None:
         messages.info(request, "The organisation is already at the highest tier.")
         return redirect("signature_detail", tenant.slug, charter.slug, organisation_id)
-    form = TierApplicationForm(request.POST or None)
+    form = TierApplicationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             application = services.tier_application_create(
