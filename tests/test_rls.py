@@ -112,6 +112,7 @@ def _one_row_of_every_tenant_model(cast) -> dict:
         charter_rows = _charter_rows(cast, api_key)
         return {
             **charter_rows,
+            **_kvi_rows(cast),
             Membership: Membership.objects.filter(tenant=tenant).first(),
             Participation: Participation.objects.filter(tenant=tenant).first(),
             Invitation: Invitation.objects.create(
@@ -186,6 +187,37 @@ def _charter_rows(cast, _api_key) -> dict:
         charter_models.Pledge: signatory.pledges.first(),
         charter_models.TierApplication: application,
     }
+
+
+def _kvi_rows(cast) -> dict:
+    from kvi import models as kvi_models
+    from kvi.services import local_area_save
+
+    tenant, admin = cast.tenant, cast.tenant_admin
+    local_area = local_area_save(
+        tenant=tenant,
+        actor=admin,
+        access=tenant_access_for(user=admin, tenant=tenant),
+        name="Wirral",
+        district_codes=["E08000015"],
+    )
+    release = kvi_models.PostcodeRelease.objects.create(
+        name=f"Isolation check {tenant.slug}",
+        source_file="onspd.csv",
+        postcode_column="pcds",
+        district_column="oslaua",
+    )
+    ledger = kvi_models.SpendLedgerImport.objects.create(
+        tenant=tenant,
+        organisation=cast.organisation,
+        file_name="ledger.csv",
+        file_sha256="c" * 64,
+        status=kvi_models.LedgerStatus.IMPORTED,
+        release=release,
+        local_area=local_area,
+        results={"total_spend": "1.00"},
+    )
+    return {kvi_models.LocalArea: local_area, kvi_models.SpendLedgerImport: ledger}
 
 
 def test_under_tenant_a_orm_and_raw_sql_see_none_of_tenant_b(cast_a, cast_b):
