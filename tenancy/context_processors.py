@@ -14,7 +14,5 @@ def tenancy(request) -> dict:
         "current_tenant": tenant,
         "perms_here": access.flags() if access is not None and tenant is not None else {},
         # Read once, and only by pages that show it.
-        "user_tenants": SimpleLazyObject(
-            lambda: tenants_for_user(user=user) if signed_in else []
-        ),
+        "user_tenants": SimpleLazyObject(lambda: tenants_for_user(user=user) if signed_in else []),
     }
