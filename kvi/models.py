@@ -1,5 +1,6 @@
-"""KVI engine models. So far: the postcode directory (shared reference data), each tenant's local
-area, and spend-ledger imports (local spend from a supply-chain ledger).
+"""KVI engine models: the postcode directory (shared reference data), each tenant's local area,
+spend-ledger imports (local spend from a supply-chain ledger), social value frameworks (themes,
+sub-themes, metrics, crosswalks), KVIs, their measurements and the revisions of measurements.
 
 The postcode directory is loaded once per ONS release by a platform admin (kvi/postcodes.py) and
 is shared by every tenant: it has no tenant_id and no row-level security. Local areas and ledger
@@ -129,3 +130,315 @@ class SpendLedgerImport(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+
+# --- Frameworks -----------------------------------------------------------------------------
+
+
+class FrameworkStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class Framework(TenantOwnedModel):
+    """One version of a tenant's social value framework: themes -> sub-themes -> metrics.
+
+    Versions of one framework share its name; a new version is a draft copy of an earlier one
+    (kvi.frameworks.framework_new_version). Publishing a version supersedes the one before.
+    """
+
+    name = models.CharField(max_length=200)
+    version = models.PositiveIntegerField(default=1)
+    status = models.CharField(
+        max_length=20, choices=FrameworkStatus.choices, default=FrameworkStatus.DRAFT
+    )
+    description = models.TextField(blank=True)
+    copied_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "name", "version"], name="framework_unique_version"
+            ),
+            # At most one published version of a framework at a time.
+            models.UniqueConstraint(
+                fields=["tenant", "name"],
+                condition=models.Q(status="published"),
+                name="framework_one_published",
+            ),
+            # At most one draft version of a framework at a time.
+            models.UniqueConstraint(
+                fields=["tenant", "name"],
+                condition=models.Q(status="draft"),
+                name="framework_one_draft",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class FrameworkTheme(TenantOwnedModel):
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="themes")
+    name = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "framework", "name"], name="frameworktheme_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SubTheme(TenantOwnedModel):
+    theme = models.ForeignKey(FrameworkTheme, on_delete=models.CASCADE, related_name="subthemes")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "theme", "name"], name="subtheme_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.TextChoices):
+    PERCENT = "%", "%"
+    COUNT = "count", "count"
+    PEOPLE = "people", "people"
+    HOURS = "hours", "hours"
+    POUNDS = "£", "£"
+    TCO2E = "tCO2e", "tCO2e"
+    LITRES = "litres", "litres"
+    WTE = "WTE", "WTE"
+    SESSIONS = "sessions", "sessions"
+
+
+class Direction(models.TextChoices):
+    """The improvement direction (the values kvi.spc expects)."""
+
+    INCREASE = "increase", "Higher is better"
+    DECREASE = "decrease", "Lower is better"
+    NEUTRAL = "neutral", "Neither"
+
+
+class Aggregation(models.TextChoices):
+    """How a year's periods combine (kvi.periods.combine)."""
+
+    SUM = "sum", "Sum"
+    AVERAGE = "average", "Average"
+    LATEST = "latest", "Latest"
+    RATIO = "ratio", "Summed numerators over summed denominators"
+
+
+class Metric(TenantOwnedModel):
+    """A measure in a framework version. `organisation` set = that organisation's own metric,
+    added to the tenant's framework; empty = the tenant's."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="metrics")
+    subtheme = models.ForeignKey(SubTheme, on_delete=models.CASCADE, related_name="metrics")
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    code = models.CharField(max_length=40)
+    name = models.CharField(max_length=200)
+    definition = models.TextField()
+    unit = models.CharField(max_length=10, choices=Unit.choices)
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    aggregation = models.CharField(max_length=10, choices=Aggregation.choices)
+    proxy_measure_code = models.CharField(
+        max_length=60, blank=True, help_text="The measure in a proxy set that monetises it."
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "framework", "code"], name="metric_unique_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class CrosswalkScheme(models.TextChoices):
+    PPN_0620 = "ppn_0620", "PPN 06/20 Social Value Model"
+    PPN_002 = "ppn_002", "PPN 002"
+    TOMS = "toms", "TOMs"
+    SVQM_THEME = "svqm_theme", "SVQM theme"
+    ANCHOR_PILLAR = "anchor_pillar", "Anchor charter pillar"
+    MARMOT = "marmot", "Marmot principle"
+
+
+class Crosswalk(TenantOwnedModel):
+    """Maps a metric to an item of an external framework, so one figure reports under both."""
+
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="crosswalks")
+    scheme = models.CharField(max_length=20, choices=CrosswalkScheme.choices)
+    item_code = models.CharField(max_length=60)
+    item_label = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["scheme", "item_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "metric", "scheme", "item_code"], name="crosswalk_unique_item"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()} {self.item_code}"
+
+
+# --- KVIs and measurements ------------------------------------------------------------------
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    ANNUAL = "annual", "Annual"
+
+
+class Kvi(TenantOwnedModel):
+    """An organisation's Key Value Indicator: a metric with a baseline and a target."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="kvis")
+    code = models.CharField(max_length=40)
+    title = models.CharField(max_length=300)
+    # A string reference: kvi imports no other domain app.
+    pledge = models.ForeignKey(
+        "charters.Pledge", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    baseline_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    baseline_period = models.DateField(
+        null=True, blank=True, help_text="First day of the baseline period."
+    )
+    target_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    target_financial_year = models.CharField(
+        max_length=7, blank=True, help_text='The financial year it is due, e.g. "2022/23".'
+    )
+    target_date = models.DateField(null=True, blank=True)
+    frequency = models.CharField(max_length=10, choices=Frequency.choices)
+    owner_name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "organisation", "code"], name="kvi_unique_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def improvement_direction(self) -> str:
+        return self.metric.direction
+
+
+class MeasurementStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    VALIDATED = "validated", "Validated"
+    RETURNED = "returned", "Returned"
+
+
+DECIMAL = {"max_digits": 20, "decimal_places": 6, "null": True, "blank": True}
+
+
+class Measurement(TenantOwnedModel):
+    """The current figure of one KVI for one period (the first day of the period): a value, or
+    a numerator and denominator. Changes after submission leave a MeasurementRevision."""
+
+    kvi = models.ForeignKey(Kvi, on_delete=models.CASCADE, related_name="measurements")
+    period = models.DateField()
+    value = models.DecimalField(**DECIMAL)
+    numerator = models.DecimalField(**DECIMAL)
+    denominator = models.DecimalField(**DECIMAL)
+    note = models.TextField(blank=True)
+    source = models.CharField(max_length=300, blank=True)
+    status = models.CharField(
+        max_length=20, choices=MeasurementStatus.choices, default=MeasurementStatus.DRAFT
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    validated_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["kvi", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "kvi", "period"], name="measurement_one"),
+            models.CheckConstraint(
+                name="measurement_value_or_ratio",
+                condition=(
+                    models.Q(value__isnull=False, numerator__isnull=True, denominator__isnull=True)
+                    | models.Q(value__isnull=True, numerator__isnull=False, denominator__gt=0)
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kvi.code} {self.period.isoformat()}"
+
+
+class MeasurementRevision(TenantOwnedModel):
+    """One change to a measurement after submission: who, when, old and new figures, why."""
+
+    measurement = models.ForeignKey(Measurement, on_delete=models.CASCADE, related_name="revisions")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+    old_status = models.CharField(max_length=20, choices=MeasurementStatus.choices)
+    old_value = models.DecimalField(**DECIMAL)
+    old_numerator = models.DecimalField(**DECIMAL)
+    old_denominator = models.DecimalField(**DECIMAL)
+    new_value = models.DecimalField(**DECIMAL)
+    new_numerator = models.DecimalField(**DECIMAL)
+    new_denominator = models.DecimalField(**DECIMAL)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["measurement", "changed_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="measurementrevision_reason_required", condition=~models.Q(reason="")
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measurement} changed {self.changed_at:%Y-%m-%d}"

@@ -1,8 +1,29 @@
-"""Reads for the KVI engine: postcode releases, local areas and spend-ledger imports."""
+"""Reads for the KVI engine: postcode releases, local areas, spend-ledger imports, frameworks,
+KVIs, their series, year-to-date figures and SPC charts."""
 
-from django.db.models import QuerySet
+from datetime import date
+from decimal import Decimal
 
-from kvi.models import LocalArea, PostcodeRelease, SpendLedgerImport
+from django.db.models import Prefetch, Q, QuerySet
+
+from kvi import periods
+from kvi.models import (
+    Aggregation,
+    Crosswalk,
+    Framework,
+    FrameworkStatus,
+    FrameworkTheme,
+    Kvi,
+    LocalArea,
+    Measurement,
+    MeasurementStatus,
+    Metric,
+    PostcodeRelease,
+    SpendLedgerImport,
+    SubTheme,
+    Unit,
+)
+from kvi.spc import SpcResult, SpcSettings, calculate_spc
 from tenancy.permissions import Perm, TenantAccess
 
 
@@ -42,3 +63,141 @@ def spend_ledger_import_list(
 
 def spend_ledger_import_get(*, tenant, access: TenantAccess, pk) -> SpendLedgerImport | None:
     return spend_ledger_import_list(tenant=tenant, access=access).filter(pk=pk).first()
+
+
+# --- Frameworks -----------------------------------------------------------------------------
+
+
+def framework_list(*, tenant) -> QuerySet[Framework]:
+    return Framework.objects.filter(tenant=tenant).order_by("name", "-version")
+
+
+def framework_current(*, tenant, name: str) -> Framework | None:
+    """The published version of the framework called ``name``."""
+    return Framework.objects.filter(
+        tenant=tenant, name=name, status=FrameworkStatus.PUBLISHED
+    ).first()
+
+
+def framework_tree(*, tenant, framework_id, organisation=None) -> Framework | None:
+    """A framework version with its themes -> sub-themes -> metrics -> crosswalks prefetched
+    (one query per level: five in all). Metrics are the tenant's plus, when ``organisation`` is
+    given, that organisation's own; without it, the tenant's only."""
+    metrics = Metric.objects.filter(tenant=tenant).order_by("position", "code")
+    if organisation is None:
+        metrics = metrics.filter(organisation__isnull=True)
+    else:
+        metrics = metrics.filter(Q(organisation__isnull=True) | Q(organisation=organisation))
+    return (
+        Framework.objects.filter(tenant=tenant, pk=framework_id)
+        .prefetch_related(
+            Prefetch(
+                "themes",
+                queryset=FrameworkTheme.objects.filter(tenant=tenant).order_by("position", "name"),
+            ),
+            Prefetch(
+                "themes__subthemes",
+                queryset=SubTheme.objects.filter(tenant=tenant).order_by("position", "name"),
+            ),
+            Prefetch("themes__subthemes__metrics", queryset=metrics),
+            Prefetch(
+                "themes__subthemes__metrics__crosswalks",
+                queryset=Crosswalk.objects.filter(tenant=tenant).order_by("scheme", "item_code"),
+            ),
+        )
+        .first()
+    )
+
+
+# --- KVIs -----------------------------------------------------------------------------------
+
+# Figures that count in series and year-to-date: validated, and submitted ones awaiting it.
+COUNTED_STATUSES = (MeasurementStatus.VALIDATED, MeasurementStatus.SUBMITTED)
+
+
+def kvi_list(*, tenant, access: TenantAccess, organisation=None) -> QuerySet[Kvi]:
+    """KVIs (of one organisation, or all), with metric, sub-theme, theme and organisation."""
+    access.require(Perm.VIEW_KVIS)
+    kvis = Kvi.objects.filter(tenant=tenant).select_related(
+        "organisation", "metric", "metric__subtheme", "metric__subtheme__theme"
+    )
+    if organisation is not None:
+        kvis = kvis.filter(organisation=organisation)
+    return kvis.order_by("organisation__name", "code")
+
+
+def kvi_get(*, tenant, access: TenantAccess, pk) -> Kvi | None:
+    return kvi_list(tenant=tenant, access=access).filter(pk=pk).first()
+
+
+def kvi_measurement_list(
+    *, tenant, kvi: Kvi, period_from: date | None = None, statuses=None
+) -> QuerySet[Measurement]:
+    measurements = Measurement.objects.filter(tenant=tenant, kvi=kvi).select_related(
+        "entered_by", "validated_by"
+    )
+    if period_from is not None:
+        measurements = measurements.filter(period__gte=period_from)
+    if statuses is not None:
+        measurements = measurements.filter(status__in=statuses)
+    return measurements.order_by("period")
+
+
+def _scale(kvi: Kvi) -> Decimal:
+    """Ratios of a "%" metric read as percentages (13.09), others as plain fractions."""
+    return Decimal(100) if kvi.metric.unit == Unit.PERCENT else Decimal(1)
+
+
+def measurement_figure(kvi: Kvi, measurement: Measurement) -> Decimal:
+    """The figure of one measurement: its value, or numerator / denominator (x 100 for %)."""
+    if measurement.value is not None:
+        return measurement.value
+    return measurement.numerator / measurement.denominator * _scale(kvi)
+
+
+def kvi_series(*, tenant, kvi: Kvi, validated_only: bool = False) -> list[tuple[date, Decimal]]:
+    """(period, figure) of the KVI's validated and submitted measurements (validated only, if
+    asked), in period order. One query."""
+    statuses = (MeasurementStatus.VALIDATED,) if validated_only else COUNTED_STATUSES
+    rows = Measurement.objects.filter(tenant=tenant, kvi=kvi, status__in=statuses).order_by(
+        "period"
+    )
+    return [(row.period, measurement_figure(kvi, row)) for row in rows]
+
+
+def year_to_date(*, tenant, kvi: Kvi, as_of: date) -> Decimal | None:
+    """The KVI's figure for its financial year up to ``as_of`` (from 1 April), combined as its
+    metric says (kvi.periods.combine); a "%" ratio as a percentage. None with no figures."""
+    ytd_periods = periods.year_to_date_periods(as_of, kvi.frequency)
+    rows = list(
+        Measurement.objects.filter(
+            tenant=tenant,
+            kvi=kvi,
+            status__in=COUNTED_STATUSES,
+            period__gte=ytd_periods[0],
+            period__lte=ytd_periods[-1],
+        ).order_by("period")
+    )
+    if not rows:
+        return None
+    method = kvi.metric.aggregation
+    if method == Aggregation.RATIO:
+        pairs = [
+            (row.numerator, row.denominator)
+            if row.value is None
+            else (row.value / _scale(kvi), Decimal(1))
+            for row in rows
+        ]
+        return periods.combine(pairs, method) * _scale(kvi)
+    return periods.combine([measurement_figure(kvi, row) for row in rows], method)
+
+
+def kvi_spc(*, tenant, kvi: Kvi, **settings) -> SpcResult:
+    """The XmR chart of the KVI's series, with its metric's improvement direction and its target.
+    Other SpcSettings (baseline_points, rebase_at, screen_outliers, run lengths) pass through."""
+    return calculate_spc(
+        kvi_series(tenant=tenant, kvi=kvi),
+        SpcSettings(
+            improvement_direction=kvi.metric.direction, target=kvi.target_value, **settings
+        ),
+    )

@@ -162,3 +162,46 @@ def spend_ledger_import(
         },
     )
     return ledger
+
+
+# --- Frameworks, KVIs and measurements (kvi/frameworks.py, kvi/measurements.py) --------------
+
+from kvi.frameworks import (  # noqa: E402
+    crosswalk_add,
+    framework_create,
+    framework_new_version,
+    framework_publish,
+    metric_save,
+    subtheme_save,
+    theme_save,
+)
+from kvi.measurements import (  # noqa: E402
+    KviInput,
+    kvi_create,
+    kvi_update,
+    measurement_correct,
+    measurement_record,
+    measurement_return,
+    measurement_submit,
+    measurement_validate,
+)
+
+__all__ = [
+    "KviInput",
+    "crosswalk_add",
+    "framework_create",
+    "framework_new_version",
+    "framework_publish",
+    "kvi_create",
+    "kvi_update",
+    "local_area_save",
+    "measurement_correct",
+    "measurement_record",
+    "measurement_return",
+    "measurement_submit",
+    "measurement_validate",
+    "metric_save",
+    "spend_ledger_import",
+    "subtheme_save",
+    "theme_save",
+]

@@ -30,6 +30,11 @@ class Perm(StrEnum):
     MANAGE_CHARTERS = "manage_charters"  # draft, move, engagement, tiers, decide signatories
     SIGN_CHARTER = "sign_charter"  # organisation-scoped
     VIEW_OWN_SIGNATURE = "view_own_signature"  # organisation-scoped
+    # KVIs (kvi/)
+    VIEW_KVIS = "view_kvis"
+    MANAGE_FRAMEWORKS = "manage_frameworks"  # the tenant's frameworks, metrics and crosswalks
+    RECORD_MEASUREMENTS = "record_measurements"  # organisation-scoped: enter, submit, correct
+    VALIDATE_MEASUREMENTS = "validate_measurements"  # organisation-scoped: validate, return
 
 
 # Tenant-wide permissions per role.
@@ -46,15 +51,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_API_KEYS,
             Perm.VIEW_CHARTERS,
             Perm.MANAGE_CHARTERS,
+            Perm.VIEW_KVIS,
+            Perm.MANAGE_FRAMEWORKS,
         }
     ),
-    Role.ASSESSOR: frozenset({Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS}),
-    Role.BOARD_REPORTER: frozenset({Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS}),
+    Role.ASSESSOR: frozenset(
+        {Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS, Perm.VIEW_KVIS}
+    ),
+    Role.BOARD_REPORTER: frozenset(
+        {Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS, Perm.VIEW_KVIS}
+    ),
     Role.ORGANISATION_ADMIN: frozenset(
-        {Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS}
+        {Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS, Perm.VIEW_KVIS}
     ),
     Role.ORGANISATION_MEMBER: frozenset(
-        {Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS}
+        {Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS, Perm.VIEW_KVIS}
     ),
 }
 
@@ -67,9 +78,13 @@ ORGANISATION_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.INVITE_COLLEAGUE,
             Perm.SIGN_CHARTER,
             Perm.VIEW_OWN_SIGNATURE,
+            Perm.RECORD_MEASUREMENTS,
+            Perm.VALIDATE_MEASUREMENTS,
         }
     ),
-    Role.ORGANISATION_MEMBER: frozenset({Perm.VIEW_OWN_PEOPLE, Perm.VIEW_OWN_SIGNATURE}),
+    Role.ORGANISATION_MEMBER: frozenset(
+        {Perm.VIEW_OWN_PEOPLE, Perm.VIEW_OWN_SIGNATURE, Perm.RECORD_MEASUREMENTS}
+    ),
 }
 
 # Roles a permission lets a person invite others into.

@@ -217,7 +217,84 @@ def _kvi_rows(cast) -> dict:
         local_area=local_area,
         results={"total_spend": "1.00"},
     )
-    return {kvi_models.LocalArea: local_area, kvi_models.SpendLedgerImport: ledger}
+    rows = _kvi_measurement_rows(cast)
+    return {kvi_models.LocalArea: local_area, kvi_models.SpendLedgerImport: ledger, **rows}
+
+
+def _kvi_measurement_rows(cast) -> dict:
+    from datetime import date
+    from decimal import Decimal
+
+    from kvi import models as kvi_models
+    from kvi import services as kvi_services
+
+    tenant, admin = cast.tenant, cast.tenant_admin
+    access = tenant_access_for(user=admin, tenant=tenant)
+    org_admin = cast.organisation_admin
+    org_access = tenant_access_for(user=org_admin, tenant=tenant)
+    framework = kvi_services.framework_create(
+        tenant=tenant, actor=admin, access=access, name="Isolation framework"
+    )
+    theme = kvi_services.theme_save(
+        tenant=tenant, actor=admin, access=access, framework=framework, name="Economic"
+    )
+    subtheme = kvi_services.subtheme_save(
+        tenant=tenant, actor=admin, access=access, theme=theme, name="Procurement"
+    )
+    metric = kvi_services.metric_save(
+        tenant=tenant,
+        actor=admin,
+        access=access,
+        subtheme=subtheme,
+        code="SPEND",
+        name="Local spend",
+        definition="Local spend",
+        unit="%",
+        direction="increase",
+        aggregation="ratio",
+    )
+    crosswalk = kvi_services.crosswalk_add(
+        tenant=tenant, actor=admin, access=access, metric=metric, scheme="toms", item_code="NT18"
+    )
+    kvi_services.framework_publish(tenant=tenant, actor=admin, access=access, framework=framework)
+    kvi = kvi_services.kvi_create(
+        tenant=tenant,
+        actor=org_admin,
+        access=org_access,
+        organisation=cast.organisation,
+        data=kvi_services.KviInput(code="K1", title="Spend", metric=metric, frequency="monthly"),
+    )
+    measurement = kvi_services.measurement_record(
+        tenant=tenant,
+        actor=org_admin,
+        access=org_access,
+        kvi=kvi,
+        period=date(2022, 4, 1),
+        numerator=Decimal(1),
+        denominator=Decimal(10),
+    )
+    kvi_services.measurement_submit(
+        tenant=tenant, actor=org_admin, access=org_access, measurement=measurement
+    )
+    measurement, revision = kvi_services.measurement_correct(
+        tenant=tenant,
+        actor=org_admin,
+        access=org_access,
+        measurement=measurement,
+        numerator=Decimal(2),
+        denominator=Decimal(10),
+        reason="Isolation check",
+    )
+    return {
+        kvi_models.Framework: framework,
+        kvi_models.FrameworkTheme: theme,
+        kvi_models.SubTheme: subtheme,
+        kvi_models.Metric: metric,
+        kvi_models.Crosswalk: crosswalk,
+        kvi_models.Kvi: kvi,
+        kvi_models.Measurement: measurement,
+        kvi_models.MeasurementRevision: revision,
+    }
 
 
 def test_under_tenant_a_orm_and_raw_sql_see_none_of_tenant_b(cast_a, cast_b):
