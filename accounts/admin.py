@@ -9,7 +9,7 @@ def platform_admin_only(request) -> bool:
     return request.user.is_active and request.user.is_superuser
 
 
-admin.site.has_permission = platform_admin_only
+admin.site.has_permission = platform_admin_only  # type: ignore[method-assign]
 admin.site.site_header = "Social Value Platform administration"
 
 

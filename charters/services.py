@@ -377,6 +377,8 @@ def charter_new_version(*, tenant, actor, access: TenantAccess, charter: Charter
     """A new draft copying the latest version's text, principles and themes (codes kept)."""
     access.require(Perm.MANAGE_CHARTERS)
     latest = charter.versions.order_by("-number").first()
+    if latest is None:
+        raise ValidationError("This charter has no version to copy.")
     if latest.status in EDITABLE_STATUSES or latest.status == VersionStatus.ENDORSED:
         raise ValidationError(
             f"Version {latest.number} is still {latest.get_status_display().lower()}; "
@@ -526,7 +528,7 @@ def _validate_signing(version: CharterVersion, data: SigningInput) -> dict[str, 
         errors["pledges"] = "Make at least one pledge."
     principles = {p.code: p for p in version.principles.all()}
     themes = {t.code: t for t in version.themes.all()}
-    resolved = []
+    resolved: list[tuple[PledgeInput, Principle | None, Theme | None]] = []
     for number, pledge in enumerate(data.pledges, start=1):
         if not pledge.text.strip():
             errors[f"pledge_{number}"] = f"Pledge {number}: write the pledge in your own words."
@@ -763,13 +765,15 @@ def signatory_reconfirm(*, tenant, actor, access: TenantAccess, signatory: Signa
     current = CharterVersion.objects.filter(
         tenant=tenant, charter=signatory.charter, status=VersionStatus.PUBLISHED
     ).first()
+    if current is None:
+        raise ValidationError("The charter has no published version to re-confirm on.")
     principles = {p.code: p for p in current.principles.all()}
     themes = {t.code: t for t in current.themes.all()}
     fallback = next(iter(themes.values()), None)
     old_version = signatory.version
     for pledge in signatory.pledges.select_related("principle", "theme"):
-        principle = principles.get(pledge.principle.code) if pledge.principle_id else None
-        theme = themes.get(pledge.theme.code) if pledge.theme_id else None
+        principle = principles.get(pledge.principle.code) if pledge.principle else None
+        theme = themes.get(pledge.theme.code) if pledge.theme else None
         if principle is None and theme is None:
             theme = fallback
         Pledge.objects.filter(pk=pledge.pk).update(
@@ -841,6 +845,8 @@ def tier_application_create(
         raise PermissionDenied("Only the organisation's admins can apply for a higher tier.")
     if signatory.status != SignatoryStatus.SIGNED:
         raise ValidationError("Only a signed, approved signatory can apply to move up a tier.")
+    if signatory.tier is None:
+        raise ValidationError("This signatory has no tier to move up from.")
     next_tier = (
         signatory.charter.tiers.filter(position__gt=signatory.tier.position)
         .order_by("position")

@@ -4,6 +4,8 @@ Idempotent: running it again changes nothing. Identifiers of real NHS bodies are
 codes; the businesses and charities marked "(demo)" are made up and carry no identifiers.
 """
 
+from typing import Any
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
@@ -25,7 +27,7 @@ DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 T = OrganisationType
 S = SizeBand
 
-TENANTS = [
+TENANTS: list[dict[str, Any]] = [
     {
         "slug": "cheshire-and-merseyside",
         "name": "Cheshire and Merseyside Health and Care Partnership",
@@ -183,5 +185,5 @@ def build_demo() -> None:
         user = _user(email, full_name, with_totp=role in MFA_ROLES)
         tenant = tenants[slug]
         with tenant_context(tenant.id):
-            organisation = organisations_by_key[organisation_key] if organisation_key else None
-            membership_grant(tenant=tenant, user=user, role=role, organisation=organisation)
+            role_organisation = organisations_by_key[organisation_key] if organisation_key else None
+            membership_grant(tenant=tenant, user=user, role=role, organisation=role_organisation)

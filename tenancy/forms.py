@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -5,7 +7,7 @@ from tenancy.models import ORGANISATION_ROLES, Role
 from tenancy.permissions import TenantAccess
 
 
-class ServiceErrorsFormMixin:
+class ServiceErrorsFormMixin(forms.Form):
     """Lets a view show a service's ValidationError against the fields it names."""
 
     def add_service_errors(self, error: ValidationError) -> None:
@@ -36,15 +38,15 @@ class InvitationForm(ServiceErrorsFormMixin, forms.Form):
     def __init__(self, *args, access: TenantAccess, participations, **kwargs):
         super().__init__(*args, **kwargs)
         self.participations = {str(p.organisation_id): p.organisation for p in participations}
-        self.fields["role"].choices = [
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
             (value, label)
             for value, label in Role.choices
             if access.may_invite(value)
             or (value in ORGANISATION_ROLES and access.organisations_with_invite())
         ]
-        self.fields["organisation"].choices = [("", "Choose an organisation")] + [
-            (key, organisation.name) for key, organisation in self.participations.items()
-        ]
+        cast(forms.ChoiceField, self.fields["organisation"]).choices = [
+            ("", "Choose an organisation")
+        ] + [(key, organisation.name) for key, organisation in self.participations.items()]
 
     def clean(self):
         cleaned = super().clean()

@@ -17,7 +17,7 @@ def tenants_for_user(*, user) -> list[Tenant]:
     tenants = list(Tenant.objects.filter(id__in=tenant_ids, is_active=True).order_by("name"))
     labels = dict(Role.choices)
     for tenant in tenants:
-        tenant.role_labels = sorted(
+        tenant.role_labels = sorted(  # type: ignore[attr-defined]  # shown by the home page
             {labels[role] for tenant_id, role in memberships if tenant_id == tenant.id}
         )
     return tenants
@@ -95,8 +95,8 @@ def platform_tenant_summary(*, actor) -> list[Tenant]:
             .values_list("tenant_id", "n")
         )
     for tenant in tenants:
-        tenant.people_count = people.get(tenant.id, 0)
-        tenant.organisation_count = organisations.get(tenant.id, 0)
+        tenant.people_count = people.get(tenant.id, 0)  # type: ignore[attr-defined]
+        tenant.organisation_count = organisations.get(tenant.id, 0)  # type: ignore[attr-defined]
     return tenants
 
 

@@ -40,7 +40,7 @@ def tenant_settings_update(
     *, tenant: Tenant, actor, access: TenantAccess, require_mfa_for_all: bool, description: str
 ) -> Tenant:
     access.require(Perm.MANAGE_TENANT_SETTINGS)
-    changes = {}
+    changes: dict[str, list] = {}
     if tenant.require_mfa_for_all != require_mfa_for_all:
         changes["require_mfa_for_all"] = [tenant.require_mfa_for_all, require_mfa_for_all]
     if tenant.description != description:
@@ -68,7 +68,7 @@ def invitation_create(
     if not access.may_invite(role, organisation_id=organisation_id):
         raise PermissionDenied("You may not invite people to that role.")
     already = Membership.objects.filter(
-        tenant=tenant, user__email__iexact=email, role=role, organisation_id=organisation_id
+        tenant=tenant, user__email__iexact=email, role=role, organisation=organisation
     ).exists()
     if already:
         raise ValidationError({"email": f"{email} already has this role in this programme."})
@@ -132,7 +132,7 @@ def invitation_accept(*, tenant: Tenant, invitation: Invitation, user) -> Member
     membership, _ = Membership.objects.get_or_create(
         tenant=tenant, user=user, role=invitation.role, organisation=invitation.organisation
     )
-    if invitation.organisation_id:
+    if invitation.organisation is not None:
         from organisations.services import participation_ensure
 
         participation_ensure(tenant=tenant, organisation=invitation.organisation, actor=user)
