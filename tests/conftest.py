@@ -20,6 +20,9 @@ from tenancy.context import tenant_context
 from tenancy.models import Role
 from tests import factories
 
+# The `browser` fixture for the Playwright tests.
+pytest_plugins = ["tests.browser"]
+
 
 def _switch_default_connection(credentials: dict) -> None:
     connection = connections["default"]

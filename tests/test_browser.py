@@ -1,7 +1,6 @@
 """Journeys in a real browser: Playwright driving Debian's Chromium against a live server."""
 
 import time
-from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
@@ -9,43 +8,20 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from tenancy.context import tenant_context
 from tenancy.models import Role
 from tests import factories
+from tests.browser import BROWSER_TESTS
 
-CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = BROWSER_TESTS
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"
-    ),
-]
+
+@pytest.fixture
+def page(browser):
+    page = browser.new_page()
+    yield page
+    page.close()
 
 
 def _current_code(secret: str) -> str:
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-
-
-@pytest.fixture
-def page(live_server, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the database work of the test
-    # happens before and after it, never concurrently.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        page = browser.new_page()
-        yield page
-        browser.close()
 
 
 @pytest.mark.django_db(transaction=True)

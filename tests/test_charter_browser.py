@@ -4,7 +4,6 @@ out) shows the organisation with the count up by one. People sign in by session 
 sign-in itself is tested in test_browser.py)."""
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -17,38 +16,9 @@ from tenancy.context import tenant_context
 from tenancy.models import Role
 from tenancy.permissions import TenantAccess, tenant_access_for
 from tests import factories
+from tests.browser import BROWSER_TESTS
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"
-    ),
-]
-
-
-@pytest.fixture
-def browser(live_server, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the database work of the test
-    # happens before and after each browser step, never concurrently.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
+pytestmark = BROWSER_TESTS
 
 
 def _page_signed_in_as(browser, live_server, user):

@@ -2,7 +2,8 @@ import django_filters
 
 from api.filters import ApiFilterSet, TextFilter, UpdatedSinceFilter
 from charters.models import Charter, Pledge, Signatory, SignatoryStatus
-from organisations.models import SECTOR_TYPES, OrganisationType, Sector, SizeBand
+from organisations.api.filters import OrganisationFields
+from organisations.models import SECTOR_TYPES, Sector
 
 
 class CharterFilter(ApiFilterSet):
@@ -17,28 +18,11 @@ class CharterFilter(ApiFilterSet):
         fields: list[str] = []
 
 
-class RegisterFilter(ApiFilterSet):
+class RegisterFilter(OrganisationFields):
     """The public register's filters (the same as its web page's)."""
 
-    q = TextFilter(
-        field_name="organisation__name", lookup_expr="icontains", help_text="Part of the name."
-    )
     sector = django_filters.ChoiceFilter(
         choices=Sector.choices, method="filter_sector", help_text="Only organisations of a sector."
-    )
-    organisation_type = django_filters.ChoiceFilter(
-        field_name="organisation__organisation_type",
-        choices=OrganisationType.choices,
-        help_text="Only organisations of this type.",
-    )
-    size_band = django_filters.ChoiceFilter(
-        field_name="organisation__size_band",
-        choices=SizeBand.choices,
-        help_text="Only organisations of this size band.",
-    )
-    place = TextFilter(
-        method="filter_place",
-        help_text="A postcode area (CH: CH1 to CH66) or district (CH41: that district only).",
     )
     tier = django_filters.UUIDFilter(
         field_name="tier_id", help_text="Only signatories on this tier (its id, from the charter)."

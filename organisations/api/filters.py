@@ -4,7 +4,10 @@ from api.filters import ApiFilterSet, TextFilter, UpdatedSinceFilter
 from organisations.models import OrganisationType, Participation, SizeBand
 
 
-class OrganisationFilter(ApiFilterSet):
+class OrganisationFields(ApiFilterSet):
+    """Filters on the organisation of a row (a participation, a signatory): type, size, place,
+    name. Resource filter sets extend it."""
+
     organisation_type = django_filters.ChoiceFilter(
         field_name="organisation__organisation_type",
         choices=OrganisationType.choices,
@@ -22,6 +25,9 @@ class OrganisationFilter(ApiFilterSet):
     q = TextFilter(
         field_name="organisation__name", lookup_expr="icontains", help_text="Part of the name."
     )
+
+
+class OrganisationFilter(OrganisationFields):
     updated_since = UpdatedSinceFilter(field_name="last_changed")
     ordering = django_filters.OrderingFilter(
         fields=(("organisation__name", "name"), ("last_changed", "updated_at")),
