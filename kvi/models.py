@@ -78,6 +78,9 @@ class LocalArea(TenantOwnedModel):
 
     name = models.CharField(max_length=100)
     district_codes = ArrayField(models.CharField(max_length=9))
+    # The local population's make-up, to compare a workforce with: {"ethnicity": {"White":
+    # "93.1", ...}, "disability": {...}, "imd_quintile": {"1": "32.4", ...}} (percentages).
+    population = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -245,6 +248,25 @@ class Aggregation(models.TextChoices):
     RATIO = "ratio", "Summed numerators over summed denominators"
 
 
+class MetricFeed(models.TextChoices):
+    """Where a metric's figures come from: entered (in the browser, an import or the API), or
+    worked out from an upload the organisation makes (kvi.feeds)."""
+
+    ENTERED = "", "Entered or imported"
+    LEDGER_LOCAL_SPEND = "ledger_local_spend", "Spend ledger: % of spend with local suppliers"
+    LEDGER_SME_SPEND = "ledger_sme_spend", "Spend ledger: % of spend with SMEs"
+    LEDGER_VCSE_SPEND = "ledger_vcse_spend", "Spend ledger: % of spend with VCSE organisations"
+    WORKFORCE_DISABILITY = "workforce_disability", "Workforce: % of WTE with a declared disability"
+    WORKFORCE_ETHNIC_MINORITY = (
+        "workforce_ethnic_minority",
+        "Workforce: % of WTE from ethnic minority groups",
+    )
+    WORKFORCE_MOST_DEPRIVED = (
+        "workforce_most_deprived",
+        "Workforce: % of WTE living in the most deprived 20% of areas",
+    )
+
+
 class Metric(TenantOwnedModel):
     """A measure in a framework version. `organisation` set = that organisation's own metric,
     added to the tenant's framework; empty = the tenant's."""
@@ -267,6 +289,7 @@ class Metric(TenantOwnedModel):
     proxy_measure_code = models.CharField(
         max_length=60, blank=True, help_text="The measure in a proxy set that monetises it."
     )
+    feed = models.CharField(max_length=40, choices=MetricFeed.choices, blank=True, default="")
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -442,3 +465,181 @@ class MeasurementRevision(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.measurement} changed {self.changed_at:%Y-%m-%d}"
+
+
+# --- Evidence files on measurements -------------------------------------------------------
+
+
+class MeasurementEvidence(TenantOwnedModel):
+    """A file that backs a figure, stored privately under a random key (uploads.storage)."""
+
+    measurement = models.ForeignKey(Measurement, on_delete=models.CASCADE, related_name="evidence")
+    storage_key = models.CharField(max_length=200, unique=True)
+    file_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["measurement", "created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+# --- Imports run in the background ------------------------------------------------------------
+
+
+class ImportKind(models.TextChoices):
+    MEASUREMENTS = "measurements", "KVI measurements"
+    METRIC_LIBRARY = "metric_library", "Metric library"
+    CROSSWALKS = "crosswalks", "Crosswalks"
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", "Waiting to be checked"
+    CHECKING = "checking", "Being checked"
+    REFUSED = "refused", "Has errors"
+    CHECKED = "checked", "Checked: ready to import"
+    IMPORTING = "importing", "Importing"
+    IMPORTED = "imported", "Imported"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ImportJob(TenantOwnedModel):
+    """One uploaded import file and its progress: checked in the background (a preview and a
+    row-by-row error report), then, when the person confirms, imported whole in one
+    transaction. The browser polls this row. Status changes are compare-and-set, so a task run
+    twice does the work once."""
+
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    framework = models.ForeignKey(
+        Framework, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    storage_key = models.CharField(max_length=200)
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=20, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    preview = models.JSONField(default=list, blank=True)
+    errors = models.JSONField(default=list, blank=True)  # [{"row": 12, "column": .., "message"}]
+    summary = models.JSONField(default=dict, blank=True)  # {"created": 3, "unchanged": 9, ...}
+    failure_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.file_name} ({self.get_status_display()})"
+
+
+# --- Workforce aggregates -----------------------------------------------------------------
+
+
+class WorkforceReturn(TenantOwnedModel):
+    """An organisation's workforce counts for one period: WTE by declared disability, ethnicity
+    group and IMD quintile of home postcode district. Counts only, never people."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.DateField(help_text="First day of the period the counts describe.")
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    # {"disability": {"Yes": "41.2", "No": "790.0", "Not declared": "34.8"}, "ethnicity": {..},
+    #  "imd_quintile": {"1": "120.5", ..}}: WTE as decimal strings.
+    counts = models.JSONField(default=dict)
+    total_wte = models.DecimalField(max_digits=20, decimal_places=6)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["organisation", "-period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "organisation", "period"], name="workforcereturn_one_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Workforce {self.period.isoformat()}"
+
+
+# --- Proxy sets (monetised value) ---------------------------------------------------------
+
+
+class ProxySet(TenantOwnedModel):
+    """One loaded version of a proxy set (financial proxies: GBP per unit of a measure).
+
+    Loaded by a tenant admin from the publisher's CSV; never shipped with the code (their
+    publishers license them). The active version of a tenant's proxy sets prices its figures."""
+
+    name = models.CharField(max_length=200)
+    version = models.PositiveIntegerField(default=1)
+    source = models.CharField(max_length=300, blank=True)
+    licence = models.CharField(max_length=300, blank=True)
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    is_active = models.BooleanField(default=False)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "name", "version"], name="proxyset_unique_version"
+            ),
+            models.UniqueConstraint(
+                fields=["tenant"], condition=models.Q(is_active=True), name="proxyset_one_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class ProxyValue(TenantOwnedModel):
+    """GBP per unit of one measure in one financial year, with deadweight and attribution."""
+
+    proxy_set = models.ForeignKey(ProxySet, on_delete=models.CASCADE, related_name="values")
+    measure_code = models.CharField(max_length=60)
+    unit = models.CharField(max_length=40)
+    financial_year = models.CharField(max_length=7)
+    value_per_unit = models.DecimalField(max_digits=20, decimal_places=6)
+    source = models.CharField(max_length=300, blank=True)
+    licence = models.CharField(max_length=300, blank=True)
+    deadweight_pct = models.DecimalField(max_digits=7, decimal_places=4, default=0)
+    attribution_pct = models.DecimalField(max_digits=7, decimal_places=4, default=0)
+
+    class Meta:
+        ordering = ["measure_code", "financial_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "proxy_set", "measure_code", "financial_year"],
+                name="proxyvalue_unique_year",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_code} {self.financial_year}"

@@ -116,11 +116,17 @@ COUNTED_STATUSES = (MeasurementStatus.VALIDATED, MeasurementStatus.SUBMITTED)
 
 
 def kvi_list(*, tenant, access: TenantAccess, organisation=None) -> QuerySet[Kvi]:
-    """KVIs (of one organisation, or all), with metric, sub-theme, theme and organisation."""
-    access.require(Perm.VIEW_KVIS)
+    """KVIs (of one organisation, or all those this person may see: every organisation's for
+    the programme team, their own organisations' for organisation staff), with metric,
+    sub-theme, theme and organisation."""
+    scope = access.organisation_scope(
+        tenant_wide=Perm.VIEW_KVIS, per_organisation=Perm.VIEW_OWN_KVIS
+    )
     kvis = Kvi.objects.filter(tenant=tenant).select_related(
         "organisation", "metric", "metric__subtheme", "metric__subtheme__theme"
     )
+    if scope is not None:
+        kvis = kvis.filter(organisation_id__in=scope)
     if organisation is not None:
         kvis = kvis.filter(organisation=organisation)
     return kvis.order_by("organisation__name", "code")

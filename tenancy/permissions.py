@@ -31,9 +31,11 @@ class Perm(StrEnum):
     SIGN_CHARTER = "sign_charter"  # organisation-scoped
     VIEW_OWN_SIGNATURE = "view_own_signature"  # organisation-scoped
     # KVIs (kvi/)
-    VIEW_KVIS = "view_kvis"
+    VIEW_KVIS = "view_kvis"  # every organisation's KVIs and the tenant overview
+    VIEW_OWN_KVIS = "view_own_kvis"  # organisation-scoped: its KVIs, figures and uploads
     MANAGE_FRAMEWORKS = "manage_frameworks"  # the tenant's frameworks, metrics and crosswalks
     RECORD_MEASUREMENTS = "record_measurements"  # organisation-scoped: enter, submit, correct
+    UPLOAD_ORGANISATION_DATA = "upload_organisation_data"  # org-scoped: spend ledgers, workforce
     VALIDATE_MEASUREMENTS = "validate_measurements"  # organisation-scoped: validate, return
 
 
@@ -62,10 +64,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         {Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS, Perm.VIEW_KVIS}
     ),
     Role.ORGANISATION_ADMIN: frozenset(
-        {Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS, Perm.VIEW_KVIS}
+        {Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS}
     ),
     Role.ORGANISATION_MEMBER: frozenset(
-        {Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS, Perm.VIEW_KVIS}
+        {Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS}
     ),
 }
 
@@ -78,12 +80,19 @@ ORGANISATION_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.INVITE_COLLEAGUE,
             Perm.SIGN_CHARTER,
             Perm.VIEW_OWN_SIGNATURE,
+            Perm.VIEW_OWN_KVIS,
             Perm.RECORD_MEASUREMENTS,
             Perm.VALIDATE_MEASUREMENTS,
+            Perm.UPLOAD_ORGANISATION_DATA,
         }
     ),
     Role.ORGANISATION_MEMBER: frozenset(
-        {Perm.VIEW_OWN_PEOPLE, Perm.VIEW_OWN_SIGNATURE, Perm.RECORD_MEASUREMENTS}
+        {
+            Perm.VIEW_OWN_PEOPLE,
+            Perm.VIEW_OWN_SIGNATURE,
+            Perm.VIEW_OWN_KVIS,
+            Perm.RECORD_MEASUREMENTS,
+        }
     ),
 }
 
@@ -160,6 +169,10 @@ class TenantAccess:
             "view_charters": self.can(Perm.VIEW_CHARTERS),
             "manage_charters": self.can(Perm.MANAGE_CHARTERS),
             "sign_charter": self.can_for_any_organisation(Perm.SIGN_CHARTER),
+            "view_kvis": self.can(Perm.VIEW_KVIS)
+            or self.can_for_any_organisation(Perm.VIEW_OWN_KVIS),
+            "view_all_kvis": self.can(Perm.VIEW_KVIS),
+            "manage_frameworks": self.can(Perm.MANAGE_FRAMEWORKS),
         }
 
 

@@ -533,6 +533,16 @@ def test_kvi_list_is_for_members_only(setup_a):
     assert [k.code for k in kvis] == ["CRISIS", "SESSIONS", "SPEND"]
     with pytest.raises(PermissionDenied):
         selectors.kvi_list(tenant=cast.tenant, access=_access(cast, cast.outsider))
+    # Organisation staff see their own organisation's KVIs only; the programme team sees all.
+    member_of_other = _access(cast, cast.organisation_member)
+    member_of_other = type(member_of_other)(
+        tenant_id=member_of_other.tenant_id,
+        roles=member_of_other.roles,
+        organisation_roles={cast.other_organisation.id: frozenset({"organisation_member"})},
+    )
+    assert list(selectors.kvi_list(tenant=cast.tenant, access=member_of_other)) == []
+    everyone = selectors.kvi_list(tenant=cast.tenant, access=_access(cast, cast.board_reporter))
+    assert [k.code for k in everyone] == ["CRISIS", "SESSIONS", "SPEND"]
 
 
 # --- Tenancy --------------------------------------------------------------------------------

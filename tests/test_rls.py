@@ -285,7 +285,49 @@ def _kvi_measurement_rows(cast) -> dict:
         denominator=Decimal(10),
         reason="Isolation check",
     )
+    evidence = kvi_models.MeasurementEvidence.objects.create(
+        tenant=tenant,
+        measurement=measurement,
+        storage_key=f"isolation/{tenant.slug}/evidence",
+        file_name="evidence.pdf",
+        content_type="application/pdf",
+        size=10,
+        sha256="d" * 64,
+    )
+    import_job = kvi_models.ImportJob.objects.create(
+        tenant=tenant,
+        kind=kvi_models.ImportKind.MEASUREMENTS,
+        organisation=cast.organisation,
+        storage_key=f"isolation/{tenant.slug}/import",
+        file_name="measurements.csv",
+        file_sha256="e" * 64,
+    )
+    workforce = kvi_models.WorkforceReturn.objects.create(
+        tenant=tenant,
+        organisation=cast.organisation,
+        period=date(2022, 4, 1),
+        file_name="workforce.csv",
+        file_sha256="f" * 64,
+        counts={"disability": {"Yes": "1"}},
+        total_wte=Decimal(1),
+    )
+    proxy_set = kvi_models.ProxySet.objects.create(
+        tenant=tenant, name="Isolation proxies", file_name="proxies.csv", file_sha256="0" * 64
+    )
+    proxy_value = kvi_models.ProxyValue.objects.create(
+        tenant=tenant,
+        proxy_set=proxy_set,
+        measure_code="NT1",
+        unit="person",
+        financial_year="2022/23",
+        value_per_unit=Decimal("100.00"),
+    )
     return {
+        kvi_models.MeasurementEvidence: evidence,
+        kvi_models.ImportJob: import_job,
+        kvi_models.WorkforceReturn: workforce,
+        kvi_models.ProxySet: proxy_set,
+        kvi_models.ProxyValue: proxy_value,
         kvi_models.Framework: framework,
         kvi_models.FrameworkTheme: theme,
         kvi_models.SubTheme: subtheme,
