@@ -38,8 +38,8 @@ COPY --from=assets /app/node_modules ./node_modules
 # Static files (whitenoise serves them). Settings need a SECRET_KEY to load; this one is used only
 # here and is not in the running image's environment.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
-    && mkdir -p /app/media \
-    && chown app:app /app/media
+    && mkdir -p /app/media /app/private \
+    && chown app:app /app/media /app/private
 
 USER app
 EXPOSE 8000

@@ -231,6 +231,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Uploaded evidence, imports and generated reports: private, served only through views that
+# check permission (uploads/). Never under MEDIA_URL or STATIC_URL.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / ".devdata" / "private"))
 
 # --- API ------------------------------------------------------------------------------------
 # The key of the HMAC that stores partner API key secrets (default: derived from SECRET_KEY).

@@ -19,6 +19,7 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/organisations/", include("organisations.urls")),
     path("t/<slug:tenant_slug>/api-keys/", include("api.urls_pages")),
     path("t/<slug:tenant_slug>/charters/", include("charters.urls")),
+    path("t/<slug:tenant_slug>/kvis/", include("kvi.urls")),
     path("t/<slug:tenant_slug>/public/charters/", include(charter_urls.public_urlpatterns)),
 ]
 

@@ -497,6 +497,8 @@ class ImportKind(models.TextChoices):
     MEASUREMENTS = "measurements", "KVI measurements"
     METRIC_LIBRARY = "metric_library", "Metric library"
     CROSSWALKS = "crosswalks", "Crosswalks"
+    SPEND_LEDGER = "spend_ledger", "Spend ledger"
+    WORKFORCE = "workforce", "Workforce counts"
 
 
 class ImportStatus(models.TextChoices):

@@ -1,0 +1,14 @@
+"""KVI pages under /t/<tenant>/kvis/. Each view module lists its own URLs; they are joined here."""
+
+from kvi.views import evidence, frameworks, imports, kvis, measurements, overview, proxies, uploads
+
+urlpatterns = [
+    *overview.urlpatterns,
+    *frameworks.urlpatterns,
+    *proxies.urlpatterns,
+    *kvis.urlpatterns,
+    *measurements.urlpatterns,
+    *evidence.urlpatterns,
+    *imports.urlpatterns,
+    *uploads.urlpatterns,
+]

@@ -1,0 +1,1 @@
+"""KVI pages. Each module holds its views and its `urlpatterns` (joined in kvi/urls.py)."""

@@ -1,0 +1,3 @@
+"""KVI pages: evidence (being written)."""
+
+urlpatterns: list = []

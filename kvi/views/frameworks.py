@@ -1,0 +1,3 @@
+"""KVI pages: frameworks (being written)."""
+
+urlpatterns: list = []

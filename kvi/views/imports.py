@@ -1,0 +1,3 @@
+"""KVI pages: imports (being written)."""
+
+urlpatterns: list = []

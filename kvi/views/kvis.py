@@ -1,0 +1,3 @@
+"""KVI pages: kvis (being written)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""KVI pages: measurements (being written)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""KVI pages: overview (being written)."""
+
+urlpatterns: list = []

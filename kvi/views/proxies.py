@@ -1,0 +1,3 @@
+"""KVI pages: proxies (being written)."""
+
+urlpatterns: list = []

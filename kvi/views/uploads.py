@@ -1,0 +1,3 @@
+"""KVI pages: uploads (being written)."""
+
+urlpatterns: list = []
