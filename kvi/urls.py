@@ -1,8 +1,19 @@
 """KVI pages under /t/<tenant>/kvis/. Each view module lists its own URLs; they are joined here."""
 
-from kvi.views import evidence, frameworks, imports, kvis, measurements, overview, proxies, uploads
+from kvi.views import (
+    evidence,
+    frameworks,
+    home,
+    imports,
+    kvis,
+    measurements,
+    overview,
+    proxies,
+    uploads,
+)
 
 urlpatterns = [
+    *home.urlpatterns,
     *overview.urlpatterns,
     *frameworks.urlpatterns,
     *proxies.urlpatterns,

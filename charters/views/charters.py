@@ -108,7 +108,7 @@ def charter_create(request):
             return redirect("version_detail", tenant.slug, charter.slug, 1)
     return render(
         request,
-        "charters/admin/form_page.html",
+        "form_page.html",
         {
             "form": form,
             "title": "Create a charter",
@@ -216,7 +216,7 @@ def charter_link_create(request, charter_slug):
             return redirect("charter_detail", tenant.slug, charter.slug)
     return render(
         request,
-        "charters/admin/form_page.html",
+        "form_page.html",
         {
             "form": form,
             "title": "Add a related charter",

@@ -104,7 +104,7 @@ def _engagement_form_page(request, charter, engagement=None):
     title = "Edit the engagement activity" if engagement else "Record an engagement activity"
     return render(
         request,
-        "charters/admin/form_page.html",
+        "form_page.html",
         {
             "form": form,
             "title": title,
@@ -200,7 +200,7 @@ def _tier_form_page(request, charter, tier=None):
     title = f"Edit the tier {tier.name}" if tier else "Add a tier"
     return render(
         request,
-        "charters/admin/form_page.html",
+        "form_page.html",
         {
             "form": form,
             "title": title,

@@ -112,7 +112,7 @@ def version_edit(request, charter_slug, number):
             return to_version(tenant, charter, version)
     return render(
         request,
-        "charters/admin/form_page.html",
+        "form_page.html",
         {
             "form": form,
             "title": f"Edit the text of version {version.number}",
@@ -269,7 +269,7 @@ def _item_form_page(request, charter, version, kind, item=None):
     title = f"Edit the {noun}" if item else f"Add a {noun}"
     return render(
         request,
-        "charters/admin/form_page.html",
+        "form_page.html",
         {
             "form": form,
             "title": title,
