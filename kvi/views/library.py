@@ -1,0 +1,3 @@
+"""KVI pages: library (being written)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""KVI pages: local_areas (being written)."""
+
+urlpatterns: list = []
