@@ -633,6 +633,9 @@ class ProxyValue(TenantOwnedModel):
     licence = models.CharField(max_length=300, blank=True)
     deadweight_pct = models.DecimalField(max_digits=7, decimal_places=4, default=0)
     attribution_pct = models.DecimalField(max_digits=7, decimal_places=4, default=0)
+    # How much of the outcome fades each later year (stored with the proxy; a one-year value
+    # does not use it).
+    dropoff_pct = models.DecimalField(max_digits=7, decimal_places=4, default=0)
 
     class Meta:
         ordering = ["measure_code", "financial_year"]
