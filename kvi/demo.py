@@ -399,6 +399,11 @@ OTHER_FIGURES = {
 }
 
 
+# How the demo KVIs' SPC charts are calculated: limits fixed on the months before the change
+# each series shows, so the change stands out (the way Making Data Count asks for a baseline).
+SPC_BASELINES = {"ECO-1": 24, "EMP-1": 12, "HWB-2": 21}
+
+
 def build_demo() -> None:
     tenant = Tenant.objects.filter(slug=CM_SLUG).first()
     wirral = Organisation.objects.filter(ods_code=WIRRAL_ODS).first()
@@ -428,6 +433,18 @@ def build_demo() -> None:
         for code, figures in OTHER_FIGURES.items():
             for period, figure, note in figures:
                 _figure(tenant, kvis[code], period, figure, note, people)
+        user, access = people[ORG_ADMIN]
+        for code, baseline_points in SPC_BASELINES.items():
+            if kvis[code].spc_baseline_points != baseline_points:
+                services.kvi_spc_settings_save(
+                    tenant=tenant,
+                    actor=user,
+                    access=access,
+                    kvi=kvis[code],
+                    baseline_points=baseline_points,
+                    rebase_at=[],
+                    screen_outliers=False,
+                )
 
 
 def _framework(tenant, admin) -> Framework | None:

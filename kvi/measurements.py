@@ -27,6 +27,7 @@ from kvi.models import (
     MeasurementStatus,
     Metric,
 )
+from kvi.spc import MIN_POINTS_FOR_FIRM_LIMITS, MIN_RUN_LENGTH
 from organisations.models import Participation
 from tenancy.permissions import Perm, TenantAccess
 from tenancy.services import audit_record
@@ -447,3 +448,61 @@ def measurement_correct(
         },
     )
     return measurement, revision
+
+
+# --- SPC chart settings of a KVI ------------------------------------------------------------
+
+
+def kvi_spc_settings_save(
+    *,
+    tenant,
+    actor,
+    access: TenantAccess,
+    kvi: Kvi,
+    baseline_points: int | None,
+    rebase_at: list[date],
+    screen_outliers: bool,
+    shift_length: int = 7,
+    trend_length: int = 7,
+) -> Kvi:
+    """Change how the KVI's SPC chart is calculated (a fixed baseline, rebase points after a
+    known change, outlier screening, run lengths), checked by kvi.spc's own rules."""
+    if kvi.tenant_id != tenant.id:
+        raise ValidationError({"kvi": "Choose one of this programme's KVIs."})
+    _require_kvi_permission(access, kvi.organisation)
+    errors: dict[str, str] = {}
+    if baseline_points is not None and baseline_points < MIN_POINTS_FOR_FIRM_LIMITS:
+        errors["baseline_points"] = (
+            f"Fix limits on at least {MIN_POINTS_FOR_FIRM_LIMITS} points, or leave it empty to "
+            "use every point."
+        )
+    for name, length in (("shift_length", shift_length), ("trend_length", trend_length)):
+        if length < MIN_RUN_LENGTH:
+            errors[name] = f"A run must be at least {MIN_RUN_LENGTH} points long."
+    bad = [d for d in rebase_at if not periods.is_period_start(d, kvi.frequency)]
+    if bad:
+        errors["rebase_at"] = (
+            f"Rebase at the first day of a {kvi.frequency} period; not: "
+            + ", ".join(d.isoformat() for d in bad)
+        )
+    if errors:
+        raise ValidationError(errors)
+    fields = {
+        "spc_baseline_points": baseline_points,
+        "spc_rebase_at": sorted(set(rebase_at)),
+        "spc_screen_outliers": bool(screen_outliers),
+        "spc_shift_length": shift_length,
+        "spc_trend_length": trend_length,
+    }
+    changes = {
+        key: [_str(getattr(kvi, key)), _str(value)]
+        for key, value in fields.items()
+        if getattr(kvi, key) != value
+    }
+    for key, value in fields.items():
+        setattr(kvi, key, value)
+    kvi.save(update_fields=[*fields, "updated_at"])
+    audit_record(
+        tenant=tenant, actor=actor, verb="kvi.spc_settings_changed", obj=kvi, changes=changes
+    )
+    return kvi

@@ -366,6 +366,13 @@ class Kvi(TenantOwnedModel):
     target_date = models.DateField(null=True, blank=True)
     frequency = models.CharField(max_length=10, choices=Frequency.choices)
     owner_name = models.CharField(max_length=200, blank=True)
+    # How its SPC chart is calculated (kvi.spc.SpcSettings): fixed baseline, rebase points,
+    # outlier screening (off by default, as in NHS England's tools) and run lengths.
+    spc_baseline_points = models.PositiveSmallIntegerField(null=True, blank=True)
+    spc_rebase_at = ArrayField(models.DateField(), default=list, blank=True)
+    spc_screen_outliers = models.BooleanField(default=False)
+    spc_shift_length = models.PositiveSmallIntegerField(default=7)
+    spc_trend_length = models.PositiveSmallIntegerField(default=7)
 
     class Meta:
         ordering = ["code"]

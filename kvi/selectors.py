@@ -198,12 +198,25 @@ def year_to_date(*, tenant, kvi: Kvi, as_of: date) -> Decimal | None:
     return periods.combine([measurement_figure(kvi, row) for row in rows], method)
 
 
-def kvi_spc(*, tenant, kvi: Kvi, **settings) -> SpcResult:
-    """The XmR chart of the KVI's series, with its metric's improvement direction and its target.
-    Other SpcSettings (baseline_points, rebase_at, screen_outliers, run lengths) pass through."""
-    return calculate_spc(
-        kvi_series(tenant=tenant, kvi=kvi),
-        SpcSettings(
-            improvement_direction=kvi.metric.direction, target=kvi.target_value, **settings
-        ),
+def kvi_spc_settings(kvi: Kvi, **overrides) -> SpcSettings:
+    """The KVI's chart settings (its stored baseline, rebase points, outlier screening and run
+    lengths), with its metric's improvement direction and its target; `overrides` (any
+    SpcSettings field) win, e.g. a page trying another baseline."""
+    stored = {
+        "baseline_points": kvi.spc_baseline_points,
+        "rebase_at": list(kvi.spc_rebase_at),
+        "screen_outliers": kvi.spc_screen_outliers,
+        "shift_length": kvi.spc_shift_length,
+        "trend_length": kvi.spc_trend_length,
+    }
+    return SpcSettings(
+        improvement_direction=kvi.metric.direction,
+        target=kvi.target_value,
+        **(stored | overrides),
     )
+
+
+def kvi_spc(*, tenant, kvi: Kvi, **overrides) -> SpcResult:
+    """The XmR chart of the KVI's series with its stored settings (kvi_spc_settings);
+    `overrides` (baseline_points, rebase_at, screen_outliers, run lengths) win."""
+    return calculate_spc(kvi_series(tenant=tenant, kvi=kvi), kvi_spc_settings(kvi, **overrides))

@@ -523,6 +523,60 @@ def test_kvi_spc_returns_limits_and_signals_for_a_24_point_series(setup_a):
     assert fixed.segments[0].baseline_count == 12
 
 
+def test_a_kvis_stored_spc_settings_shape_its_chart_and_are_checked(setup_a):
+    cast = setup_a.cast
+    kvi = setup_a.kvis["CRISIS"]
+    values = [52, 58, 49, 61, 55, 57, 50, 60, 54, 59, 53, 56, 55, 58, 57, 60, 90, 120, 140, 145]
+    periods_ = [date(2020 + (3 + i) // 12, (3 + i) % 12 + 1, 1) for i in range(len(values))]
+    for period, value in zip(periods_, values, strict=True):
+        setup_a.record("CRISIS", period, value=D(value))
+    org_admin = _access(cast, cast.organisation_admin)
+    with pytest.raises(ValidationError) as error:
+        services.kvi_spc_settings_save(
+            tenant=cast.tenant,
+            actor=cast.organisation_admin,
+            access=org_admin,
+            kvi=kvi,
+            baseline_points=6,
+            rebase_at=[date(2021, 8, 15)],
+            screen_outliers=False,
+            shift_length=1,
+        )
+    assert set(error.value.message_dict) == {"baseline_points", "rebase_at", "shift_length"}
+    with pytest.raises(PermissionDenied):
+        services.kvi_spc_settings_save(
+            tenant=cast.tenant,
+            actor=cast.board_reporter,
+            access=_access(cast, cast.board_reporter),
+            kvi=kvi,
+            baseline_points=16,
+            rebase_at=[],
+            screen_outliers=False,
+        )
+    kvi.refresh_from_db()
+    assert kvi.spc_baseline_points is None
+    services.kvi_spc_settings_save(
+        tenant=cast.tenant,
+        actor=cast.organisation_admin,
+        access=org_admin,
+        kvi=kvi,
+        baseline_points=16,
+        rebase_at=[],
+        screen_outliers=False,
+    )
+    kvi.refresh_from_db()
+    result = selectors.kvi_spc(tenant=cast.tenant, kvi=kvi)
+    steady = values[:16]
+    assert result.segments[0].baseline_count == 16
+    assert result.segments[0].mean == sum(D(v) for v in steady) / 16
+    # A page may try other settings without changing the stored ones.
+    assert selectors.kvi_spc(tenant=cast.tenant, kvi=kvi, baseline_points=None).segments[
+        0
+    ].baseline_count == len(values)
+    event = AuditEvent.objects.filter(verb="kvi.spc_settings_changed").get()
+    assert event.changes["spc_baseline_points"] == [None, "16"]
+
+
 def test_kvi_list_is_for_members_only(setup_a):
     cast = setup_a.cast
     kvis = selectors.kvi_list(
