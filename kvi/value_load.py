@@ -60,6 +60,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "attribution_percent",
         "attribution_percentage",
     ),
+    "dropoff_pct": ("dropoff_pct", "drop_off_pct", "dropoff", "drop_off", "drop_off_percent"),
 }
 REQUIRED_COLUMNS = ("measure_code", "unit", "value_per_unit", "financial_year")
 COLUMN_LABELS = {
@@ -71,6 +72,7 @@ COLUMN_LABELS = {
     "licence": "Licence",
     "deadweight_pct": "Deadweight %",
     "attribution_pct": "Attribution %",
+    "dropoff_pct": "Drop-off %",
 }
 _MAX_LENGTHS = {"measure_code": 60, "unit": 40, "source": 300, "licence": 300}
 
@@ -229,7 +231,7 @@ def _parse_rows(frame: pd.DataFrame, columns: dict[str, str]):
                 "financial_year", str(exc) if year else "Enter the financial year, e.g. 2022/23."
             )
         values["financial_year"] = year
-        for column in ("deadweight_pct", "attribution_pct"):
+        for column in ("deadweight_pct", "attribution_pct", "dropoff_pct"):
             text = cell(record, column)
             share = Decimal(0) if not text else _number(text)
             if share is None:
@@ -310,7 +312,8 @@ def proxy_set_load(
     licence: str = "",
 ) -> ProxySet:
     """Load a proxy set from CSV (columns: measure code, unit, £ per unit, financial year,
-    source, licence, deadweight %, attribution %; headers matched loosely). All or nothing: a
+    source, licence, deadweight %, attribution %, optional drop-off %; headers matched loosely).
+    All or nothing: a
     ProxySetRefused lists every bad row. The next version of `name` becomes the active set; the
     same file under the same name again returns the existing version and changes nothing. The
     returned set's `created` attribute says which happened."""

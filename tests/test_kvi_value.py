@@ -39,8 +39,8 @@ VOL-HOURS,hour,15.00,2023/24,Example publisher 2023,Licensed to the programme,30
 APPRENTICE,person,"£2,500.50",2022/23,,,20%,25
 """
 
-SNAKE_CASE_CSV = """measure_code,unit,gbp_per_unit,financial_year,deadweight_pct,attribution_pct
-VOL-HOURS,hour,16.00,2022/23,25,5
+SNAKE_CASE_CSV = """measure_code,unit,gbp_per_unit,financial_year,deadweight_pct,attribution_pct,drop_off
+VOL-HOURS,hour,16.00,2022/23,25,5,12.5
 
 """
 
@@ -122,11 +122,12 @@ def test_headers_are_matched_loosely_and_optional_columns_may_be_left_out(cast_a
     proxy_set = load(cast_a, SNAKE_CASE_CSV)
     with tenant_context(cast_a.tenant.id):
         (only,) = ProxyValue.objects.filter(proxy_set=proxy_set)
-    assert (only.value_per_unit, only.deadweight_pct, only.attribution_pct) == (
-        D("16"),
-        D("25"),
-        D("5"),
-    )
+    assert (
+        only.value_per_unit,
+        only.deadweight_pct,
+        only.attribution_pct,
+        only.dropoff_pct,
+    ) == (D("16"), D("25"), D("5"), D("12.5"))
     minimal = "code,units,value,year\nWASTE,tonne,12.5,2024/25\n"
     other = load(cast_a, minimal, name="Minimal")
     with tenant_context(cast_a.tenant.id):

@@ -113,6 +113,7 @@ def proxy_set_detail(request, proxy_set_id):
                     "rate": value.format_rate(proxy_value.value_per_unit),
                     "deadweight": value.format_quantity(proxy_value.deadweight_pct),
                     "attribution": value.format_quantity(proxy_value.attribution_pct),
+                    "dropoff": value.format_quantity(proxy_value.dropoff_pct),
                 }
                 for proxy_value in page_obj.object_list
             ],
