@@ -21,6 +21,7 @@ from kvi.models import (
     FrameworkStatus,
     FrameworkTheme,
     Metric,
+    MetricFeed,
     SubTheme,
     Unit,
 )
@@ -278,14 +279,18 @@ def metric_save(
     organisation=None,
     position: int = 0,
     metric: Metric | None = None,
+    feed: str | None = None,
 ) -> Metric:
     """Create or change a metric. With `organisation`, the organisation's own metric, which its
-    admins may add to the published framework; without, the tenant's (draft versions only)."""
+    admins may add to the published framework; without, the tenant's (draft versions only).
+    `feed` None keeps a metric's feed (a new metric's figures are entered)."""
     _check_tenant(tenant, subtheme, "subtheme")
     framework = subtheme.theme.framework
     if metric is not None:
         _check_tenant(tenant, metric, "metric")
         organisation = metric.organisation
+        if metric.framework_id != framework.pk:
+            raise ValidationError({"subtheme": "Choose a sub-theme of this framework version."})
     _require_metric_permission(
         tenant=tenant, access=access, organisation=organisation, framework=framework
     )
@@ -295,7 +300,7 @@ def metric_save(
         errors["code"] = "Enter the metric's code."
     elif (
         Metric.objects.filter(tenant=tenant, framework=framework, code__iexact=code)
-        .exclude(pk=getattr(metric, "pk", None))
+        .exclude(pk__in=[metric.pk] if metric is not None else [])
         .exists()
     ):
         errors["code"] = f"This framework version already has a metric with the code {code}."
@@ -309,6 +314,8 @@ def metric_save(
         errors["direction"] = "Choose whether higher or lower is better (or neither)."
     if aggregation not in Aggregation.values:
         errors["aggregation"] = "Choose how periods combine: sum, average, latest or ratio."
+    if feed is not None and feed not in MetricFeed.values:
+        errors["feed"] = "Choose where the figures come from."
     if errors:
         raise ValidationError(errors)
     fields = {
@@ -321,7 +328,9 @@ def metric_save(
         "aggregation": aggregation,
         "proxy_measure_code": proxy_measure_code.strip(),
         "position": position,
+        "feed": feed if feed is not None else getattr(metric, "feed", MetricFeed.ENTERED),
     }
+    changes: dict[str, object]
     if metric is None:
         metric = Metric.objects.create(
             tenant=tenant, framework=framework, organisation=organisation, **fields
@@ -381,3 +390,32 @@ def crosswalk_add(
         changes={"metric": metric.code, "scheme": scheme, "item_code": item_code},
     )
     return crosswalk
+
+
+# --- Removing parts of a draft --------------------------------------------------------------
+
+
+def framework_item_remove(
+    *, tenant, actor, access: TenantAccess, item: FrameworkTheme | SubTheme | Metric | Crosswalk
+) -> None:
+    """Remove a theme, sub-theme, metric or crosswalk from a draft version (a theme or sub-theme
+    with what is under it). Refused when a KVI is set on a metric that would go."""
+    access.require(Perm.MANAGE_FRAMEWORKS)
+    _check_tenant(tenant, item, "item")
+    metrics = Metric.objects.filter(tenant=tenant)
+    if isinstance(item, FrameworkTheme):
+        framework, metrics = item.framework, metrics.filter(subtheme__theme=item)
+    elif isinstance(item, SubTheme):
+        framework, metrics = item.theme.framework, metrics.filter(subtheme=item)
+    elif isinstance(item, Metric):
+        framework, metrics = item.framework, metrics.filter(pk=item.pk)
+    else:
+        framework, metrics = item.metric.framework, metrics.none()
+    _require_draft(framework)
+    if metrics.filter(kvis__isnull=False).exists():
+        raise ValidationError(f"{item} cannot be removed: organisations have set KVIs on it.")
+    changes = {"name": str(item), "codes": sorted(metrics.values_list("code", flat=True))}
+    verb = f"{item._meta.model_name}.removed"
+    with transaction.atomic():
+        audit_record(tenant=tenant, actor=actor, verb=verb, obj=item, changes=changes)
+        item.delete()
