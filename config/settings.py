@@ -150,6 +150,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Imports (pandas, large files) run on their own queue, so they never hold up emails.
+CELERY_TASK_ROUTES = {
+    "kvi.tasks.*": {"queue": "imports"},
+    "kvi.upload_tasks.*": {"queue": "imports"},
+}
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {

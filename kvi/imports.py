@@ -28,11 +28,9 @@ from kvi.imports_values import (
     is_blank,
     number_text,
     parse_period,
-    period_message,
     plain,
-    precision_errors,
 )
-from kvi.measurements import _decimal, _figures
+from kvi.measurements import _decimal, _figures, period_message
 from kvi.models import Kvi, Measurement, MeasurementStatus
 from kvi.periods import is_period_start
 from tenancy.models import AuditEvent
@@ -119,7 +117,7 @@ def _check_record(number: int, record: dict, kvis: dict[str, Kvi], errors: list)
         figure_errors, figures = {}, {}
         for name in FIGURES:
             _decimal(raw[name], name, figure_errors)
-    row_errors.update(figure_errors or precision_errors(figures))
+    row_errors.update(figure_errors)
     note, source = as_text(record.get("note")), as_text(record.get("source"))
     if len(source) > SOURCE_MAX_LENGTH:
         row_errors["source"] = f"The source is too long: at most {SOURCE_MAX_LENGTH} characters."

@@ -134,9 +134,9 @@ def measurement_import_start(
         obj=job,
         changes={"kind": job.kind, "file_name": job.file_name, "sha256": job.file_sha256},
     )
-    from kvi.tasks import QUEUE, check_measurement_import
+    from kvi.tasks import check_measurement_import
 
-    check_measurement_import.apply_async_on_commit(args=[str(tenant.id), str(job.pk)], queue=QUEUE)
+    check_measurement_import.delay_on_commit(str(tenant.id), str(job.pk))
     return job
 
 
@@ -157,11 +157,9 @@ def measurement_import_confirm(
     audit_record(
         tenant=tenant, actor=actor, verb="import_job.confirmed", obj=job, changes={"submit": submit}
     )
-    from kvi.tasks import QUEUE, run_measurement_import
+    from kvi.tasks import run_measurement_import
 
-    run_measurement_import.apply_async_on_commit(
-        args=[str(tenant.id), str(job.pk), actor.pk, submit], queue=QUEUE
-    )
+    run_measurement_import.delay_on_commit(str(tenant.id), str(job.pk), actor.pk, submit)
     return job
 
 

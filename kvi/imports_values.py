@@ -7,13 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from kvi.models import Aggregation, Kvi
-from kvi.periods import period_start
 
 FIGURES = ("value", "numerator", "denominator")
-# The Measurement columns are numeric(20, 6): more decimal places would be rounded silently (and
-# the next import of the same file would then look like a change); more whole digits overflow.
-MAX_DECIMAL_PLACES = 6
-MAX_WHOLE_DIGITS = 14
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -48,22 +43,6 @@ def plain(number: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def precision_errors(figures: dict) -> dict[str, str]:
-    errors = {}
-    for name in FIGURES:
-        number = figures.get(name)
-        if number is None:
-            continue
-        exponent = number.normalize().as_tuple().exponent
-        if isinstance(exponent, int) and exponent < -MAX_DECIMAL_PLACES:
-            errors[name] = (
-                f"{plain(number)} has more than {MAX_DECIMAL_PLACES} decimal places: round it."
-            )
-        elif abs(number) >= Decimal(10) ** MAX_WHOLE_DIGITS:
-            errors[name] = f"{plain(number)} is too large for a KVI figure."
-    return errors
-
-
 def parse_period(raw) -> tuple[date | None, str]:
     """A period written as a date (2022-04-01, 01/04/2022, a spreadsheet date cell), or the
     reason it is not one."""
@@ -91,15 +70,6 @@ def parse_period(raw) -> tuple[date | None, str]:
         return date(int(year), int(month), int(day)), ""
     except ValueError:
         return None, f'"{text}" is not a real date.'
-
-
-def period_message(period: date, frequency: str) -> str:
-    """Why a date does not start a period of the KVI's frequency (kvi.measurements' wording)."""
-    start = period_start(period, frequency)
-    return (
-        f"{period.isoformat()} does not start a {frequency} period; a {frequency} KVI's periods "
-        f"are recorded on their first day (this one: {start.isoformat()})."
-    )
 
 
 def figure_kind(kvi: Kvi) -> str:

@@ -34,6 +34,11 @@ from tenancy.services import audit_record
 
 MS = MeasurementStatus
 
+# The Measurement columns are numeric(20, 6): more decimal places would be rounded silently (and
+# the same figure entered again would then look like a change); more whole digits overflow.
+MAX_DECIMAL_PLACES = 6
+MAX_WHOLE_DIGITS = 14
+
 
 def _str(value) -> str | None:
     return None if value is None else str(value)
@@ -53,7 +58,23 @@ def _decimal(value, field: str, errors: dict) -> Decimal | None:
     if not number.is_finite():
         errors[field] = "Enter a finite number."
         return None
+    exponent = number.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_DECIMAL_PLACES:
+        errors[field] = f"{value} has more than {MAX_DECIMAL_PLACES} decimal places: round it."
+        return None
+    if abs(number) >= Decimal(10) ** MAX_WHOLE_DIGITS:
+        errors[field] = f"{value} is too large for a KVI figure."
+        return None
     return number
+
+
+def period_message(period: date, frequency: str) -> str:
+    """Why a date does not start a period of the KVI's frequency."""
+    start = periods.period_start(period, frequency)
+    return (
+        f"{period.isoformat()} does not start a {frequency} period; a {frequency} KVI's periods "
+        f"are recorded on their first day (this one: {start.isoformat()})."
+    )
 
 
 # --- KVIs -----------------------------------------------------------------------------------
@@ -260,11 +281,7 @@ def measurement_record(
     if not isinstance(period, date):
         errors["period"] = "Enter the period as a date (its first day)."
     elif not periods.is_period_start(period, kvi.frequency):
-        start = periods.period_start(period, kvi.frequency)
-        errors["period"] = (
-            f"{period.isoformat()} does not start a {kvi.frequency} period; a {kvi.frequency} "
-            f"KVI's periods are recorded on their first day (this one: {start.isoformat()})."
-        )
+        errors["period"] = period_message(period, kvi.frequency)
     figure_errors, figures = _figures(kvi, value, numerator, denominator)
     errors.update(figure_errors)
     if errors:

@@ -1,5 +1,5 @@
-"""Background work of the KVI engine: thin adapters over kvi.imports_jobs, queued on the
-"imports" queue (`apply_async_on_commit(..., queue=QUEUE)`).
+"""Background work of the KVI engine: thin adapters over kvi.imports_jobs, routed to the
+"imports" queue (CELERY_TASK_ROUTES in config/settings.py).
 
 Each task takes the tenant id first (tenancy.tasks.TenantTask runs it in that tenant's context,
 in one transaction) and ids only. Each is idempotent: the job's status is compare-and-set, so a
@@ -11,8 +11,6 @@ from celery import shared_task
 from kvi import imports_jobs
 from tenancy.models import Tenant
 from tenancy.tasks import TenantTask
-
-QUEUE = "imports"
 
 
 @shared_task(base=TenantTask)
