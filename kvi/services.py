@@ -1,4 +1,5 @@
-"""Writes for the KVI engine: local areas and spend-ledger imports. Each records an audit event.
+"""Writes for the KVI engine: local areas, spend-ledger imports and their background jobs. Each
+records an audit event.
 
 Every function takes `tenant`, the acting person and their `access` (tenancy.permissions), and
 refuses with PermissionDenied or ValidationError (a message naming the field) before writing.
@@ -7,17 +8,31 @@ refuses with PermissionDenied or ValidationError (a message naming the field) be
 import hashlib
 import os
 import re
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from kvi.ledger import analyse_ledger
-from kvi.models import LedgerStatus, LocalArea, PostcodeRelease, SpendLedgerImport
+from kvi.models import (
+    ImportJob,
+    ImportKind,
+    ImportStatus,
+    LedgerStatus,
+    LocalArea,
+    PostcodeRelease,
+    SpendLedgerImport,
+)
 from kvi.selectors import latest_postcode_release
 from organisations.models import Participation
 from tenancy.permissions import Perm, TenantAccess
 from tenancy.services import audit_record
+from uploads.checks import FileType, check_upload
+from uploads.storage import save_private
 
 DISTRICT_CODE_RE = re.compile(r"^[ENSW]\d{8}$")  # ONS local authority district, e.g. E08000015
 
@@ -74,11 +89,7 @@ def local_area_save(
 
 
 def _require_ledger_permission(access: TenantAccess, organisation) -> None:
-    # TODO(permissions): a dedicated Perm for local-spend imports once the KVI permissions land.
-    if not (
-        access.can(Perm.MANAGE_ORGANISATIONS)
-        or access.can(Perm.EDIT_OWN_ORGANISATION, organisation_id=organisation.id)
-    ):
+    if not access.can(Perm.UPLOAD_ORGANISATION_DATA, organisation_id=organisation.id):
         raise PermissionDenied("You may not upload spend ledgers for this organisation.")
 
 
@@ -164,6 +175,139 @@ def spend_ledger_import(
     return ledger
 
 
+# --- Spend-ledger uploads, imported in the background (kvi/upload_tasks.py) ---------------
+
+LEDGER_MAX_BYTES = 200 * 1024 * 1024  # a 1,000,000-row ledger is about 80 MB
+UNFINISHED = (ImportStatus.UPLOADED, ImportStatus.IMPORTING)
+# A job still unfinished after this long was lost (a worker's broker messages are redelivered
+# within the 2-hour visibility timeout): the same file may then be uploaded again.
+STALE_AFTER = timedelta(hours=3)
+
+
+@dataclass(frozen=True)
+class LedgerUpload:
+    """An upload's outcome: a job queued (or already queued for the same file), or the earlier
+    import of the very same file (nothing new is done)."""
+
+    job: ImportJob | None = None
+    already_imported: SpendLedgerImport | None = None
+
+
+def spend_ledger_upload(
+    *,
+    tenant,
+    actor,
+    access: TenantAccess,
+    organisation,
+    uploaded_file: IO[bytes],
+    local_area: LocalArea,
+) -> LedgerUpload:
+    """Check an uploaded ledger (a CSV, at most LEDGER_MAX_BYTES), store it privately and queue
+    its import. The same file as an earlier import (or a job still running) starts nothing."""
+    _require_ledger_permission(access, organisation)
+    if not Participation.objects.filter(tenant=tenant, organisation=organisation).exists():
+        raise ValidationError({"organisation": "This organisation is not in this programme."})
+    if local_area.tenant_id != tenant.id:
+        raise ValidationError({"local_area": "Choose one of this programme's local areas."})
+    if latest_postcode_release() is None:
+        raise ValidationError("No postcode directory has been loaded yet: ask a platform admin.")
+    try:
+        checked = check_upload(
+            uploaded_file, allowed_types=[FileType.CSV], max_bytes=LEDGER_MAX_BYTES
+        )
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from error
+    earlier = SpendLedgerImport.objects.filter(
+        tenant=tenant, organisation=organisation, file_sha256=checked.sha256
+    ).first()
+    if earlier is not None:
+        return LedgerUpload(already_imported=earlier)
+    running = ImportJob.objects.filter(
+        tenant=tenant,
+        organisation=organisation,
+        kind=ImportKind.SPEND_LEDGER,
+        file_sha256=checked.sha256,
+        status__in=UNFINISHED,
+        created_at__gte=timezone.now() - STALE_AFTER,
+    ).first()
+    if running is not None:
+        return LedgerUpload(job=running)
+    job = ImportJob.objects.create(
+        tenant=tenant,
+        kind=ImportKind.SPEND_LEDGER,
+        organisation=organisation,
+        storage_key=save_private(uploaded_file, tenant_id=tenant.id, folder="spend-ledgers"),
+        file_name=checked.file_name,
+        file_sha256=checked.sha256,
+        summary={"local_area": str(local_area.pk), "local_area_name": local_area.name},
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        verb="spend_ledger.uploaded",
+        obj=job,
+        changes={
+            "organisation": str(organisation.id),
+            "file_name": checked.file_name,
+            "file_sha256": checked.sha256,
+            "size": checked.size,
+            "local_area": local_area.name,
+        },
+    )
+    from kvi.upload_tasks import QUEUE, spend_ledger_import_task  # it imports this module
+
+    spend_ledger_import_task.apply_async_on_commit(args=[str(tenant.id), str(job.pk)], queue=QUEUE)
+    return LedgerUpload(job=job)
+
+
+# --- Reads for the spend-ledger pages ----------------------------------------------------------
+# (Reads belong in kvi/selectors.py; they sit here while another helper owns that module.)
+
+
+def spend_ledger_list_for(*, tenant, organisation) -> QuerySet[SpendLedgerImport]:
+    """An organisation's ledger imports, newest first, without their larger JSON (the caller
+    decides who may see the list: the row notes are not read here)."""
+    return (
+        SpendLedgerImport.objects.filter(tenant=tenant, organisation=organisation)
+        .select_related("release", "local_area", "uploaded_by")
+        .defer("row_notes", "errors")
+        .order_by("-created_at")
+    )
+
+
+def spend_ledger_get_for(*, tenant, organisation, pk) -> SpendLedgerImport | None:
+    return (
+        SpendLedgerImport.objects.filter(tenant=tenant, organisation=organisation, pk=pk)
+        .select_related("release", "local_area", "uploaded_by")
+        .first()
+    )
+
+
+def spend_ledger_job_list(*, tenant, organisation) -> QuerySet[ImportJob]:
+    """An organisation's spend-ledger jobs that are still running or have failed."""
+    return (
+        ImportJob.objects.filter(
+            tenant=tenant,
+            organisation=organisation,
+            kind=ImportKind.SPEND_LEDGER,
+            status__in=(*UNFINISHED, ImportStatus.FAILED),
+        )
+        .select_related("created_by")
+        .order_by("-created_at")
+    )
+
+
+def spend_ledger_job_get(*, tenant, organisation, pk) -> ImportJob | None:
+    return (
+        ImportJob.objects.filter(
+            tenant=tenant, organisation=organisation, kind=ImportKind.SPEND_LEDGER, pk=pk
+        )
+        .select_related("created_by")
+        .first()
+    )
+
+
 # --- Frameworks, KVIs and measurements (kvi/frameworks.py, kvi/measurements.py) --------------
 
 from kvi.frameworks import (  # noqa: E402
@@ -178,6 +322,7 @@ from kvi.frameworks import (  # noqa: E402
 from kvi.measurements import (  # noqa: E402
     KviInput,
     kvi_create,
+    kvi_spc_settings_save,
     kvi_update,
     measurement_correct,
     measurement_record,
@@ -193,6 +338,7 @@ __all__ = [
     "framework_new_version",
     "framework_publish",
     "kvi_create",
+    "kvi_spc_settings_save",
     "kvi_update",
     "local_area_save",
     "measurement_correct",
@@ -202,6 +348,7 @@ __all__ = [
     "measurement_validate",
     "metric_save",
     "spend_ledger_import",
+    "spend_ledger_upload",
     "subtheme_save",
     "theme_save",
 ]

@@ -224,7 +224,7 @@ def _drop_row(path, row: int, directory):
 
 def test_the_same_file_twice_leaves_one_import(cast_a, release, wirral):
     first = _import(cast_a, CLEAN_LEDGER, local_area=wirral)
-    second = _import(cast_a, CLEAN_LEDGER, local_area=wirral, user=cast_a.tenant_admin)
+    second = _import(cast_a, CLEAN_LEDGER, local_area=wirral, user=_second_admin(cast_a))
     assert second.pk == first.pk
     assert second.uploaded_by == cast_a.organisation_admin
     assert _count(cast_a, SpendLedgerImport) == 1
@@ -242,28 +242,44 @@ def test_the_latest_release_is_used_by_default(cast_a, release, wirral):
     assert ledger_import.release == release
 
 
-@pytest.mark.parametrize(
-    "who", ["organisation_member", "assessor", "board_reporter", "outsider", "other_org_admin"]
-)
-def test_only_the_organisation_admin_or_a_tenant_admin_may_import(cast_a, release, wirral, who):
-    if who == "other_org_admin":
-        from tenancy.models import Role
-        from tests import factories
+def _second_admin(cast, organisation=None):
+    """Another organisation admin (of the cast's organisation unless another is given)."""
+    from tenancy.models import Role
+    from tests import factories
 
-        user = factories.UserFactory()
-        with tenant_context(cast_a.tenant.id):
-            factories.MembershipFactory(
-                tenant=cast_a.tenant,
-                user=user,
-                role=Role.ORGANISATION_ADMIN,
-                organisation=cast_a.other_organisation,
-            )
+    user = factories.UserFactory()
+    with tenant_context(cast.tenant.id):
+        factories.MembershipFactory(
+            tenant=cast.tenant,
+            user=user,
+            role=Role.ORGANISATION_ADMIN,
+            organisation=organisation or cast.organisation,
+        )
+    return user
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        "tenant_admin",
+        "organisation_member",
+        "assessor",
+        "board_reporter",
+        "outsider",
+        "other_org_admin",
+    ],
+)
+def test_only_the_organisation_admin_may_import(cast_a, release, wirral, who):
+    # Uploading an organisation's data is its admins' (UPLOAD_ORGANISATION_DATA), not the
+    # programme team's.
+    if who == "other_org_admin":
+        user = _second_admin(cast_a, cast_a.other_organisation)
     else:
         user = getattr(cast_a, who)
     with pytest.raises(PermissionDenied):
         _import(cast_a, CLEAN_LEDGER, local_area=wirral, user=user)
     assert _count(cast_a, SpendLedgerImport) == 0
-    assert _import(cast_a, CLEAN_LEDGER, local_area=wirral, user=cast_a.tenant_admin).pk
+    assert _import(cast_a, CLEAN_LEDGER, local_area=wirral, user=cast_a.organisation_admin).pk
 
 
 def test_tenant_b_cannot_see_or_use_tenant_a_imports(cast_a, cast_b, release, wirral):
@@ -278,11 +294,12 @@ def test_tenant_b_cannot_see_or_use_tenant_a_imports(cast_a, cast_b, release, wi
         # Even asking for tenant A's rows by name finds nothing.
         assert list(spend_ledger_import_list(tenant=cast_a.tenant, access=access)) == []
         # And tenant A's local area is not one of tenant B's.
+        b_organisation_admin = cast_b.organisation_admin
         with pytest.raises(ValidationError):
             spend_ledger_import(
                 tenant=cast_b.tenant,
-                actor=b_admin,
-                access=access,
+                actor=b_organisation_admin,
+                access=tenant_access_for(user=b_organisation_admin, tenant=cast_b.tenant),
                 organisation=cast_b.organisation,
                 uploaded_file=_upload(CLEAN_LEDGER),
                 local_area=wirral,
@@ -295,11 +312,13 @@ def test_tenant_b_cannot_see_or_use_tenant_a_imports(cast_a, cast_b, release, wi
 
 
 def test_an_organisation_outside_the_programme_cannot_import(cast_a, cast_b, release, wirral):
+    # Even someone holding an admin role for that organisation in this tenant.
+    admin = _second_admin(cast_a, cast_b.organisation)
     with tenant_context(cast_a.tenant.id), pytest.raises(ValidationError):
         spend_ledger_import(
             tenant=cast_a.tenant,
-            actor=cast_a.tenant_admin,
-            access=tenant_access_for(user=cast_a.tenant_admin, tenant=cast_a.tenant),
+            actor=admin,
+            access=tenant_access_for(user=admin, tenant=cast_a.tenant),
             organisation=cast_b.organisation,
             uploaded_file=_upload(CLEAN_LEDGER),
             local_area=wirral,
