@@ -4,7 +4,7 @@ signed-in person, against the permission layer (tenancy/permissions.py)."""
 from rest_framework import exceptions, permissions
 
 from api.models import ApiKey
-from api.scopes import SESSION_SCOPE_PERMISSIONS
+from api.scopes import SESSION_SCOPE_ORGANISATION_PERMISSIONS, SESSION_SCOPE_PERMISSIONS
 
 
 class HasRequiredScope(permissions.BasePermission):
@@ -25,8 +25,14 @@ class HasRequiredScope(permissions.BasePermission):
                 code="not_authenticated",
             )
         perm = SESSION_SCOPE_PERMISSIONS.get(scope)
+        organisation_perm = SESSION_SCOPE_ORGANISATION_PERMISSIONS.get(scope)
         access = request._request.access
-        if perm is None or not access.can(perm):
+        if not (
+            (perm is not None and access.can(perm))
+            or (
+                organisation_perm is not None and access.can_for_any_organisation(organisation_perm)
+            )
+        ):
             raise exceptions.PermissionDenied(
                 f"Your roles in this tenant do not allow '{scope}'.", code="missing_scope"
             )

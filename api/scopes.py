@@ -32,4 +32,12 @@ SCOPE_DESCRIPTIONS: dict[Scope, str] = {
 SESSION_SCOPE_PERMISSIONS: dict[Scope, Perm] = {
     Scope.ORGANISATIONS_READ: Perm.VIEW_ORGANISATIONS,
     Scope.CHARTERS_READ: Perm.VIEW_CHARTERS,
+    Scope.KVI_READ: Perm.VIEW_KVIS,
+}
+
+# Scopes a person may also use with their session when their roles give the permission for at
+# least one organisation (the views then limit them to those organisations).
+SESSION_SCOPE_ORGANISATION_PERMISSIONS: dict[Scope, Perm] = {
+    Scope.KVI_READ: Perm.VIEW_OWN_KVIS,
+    Scope.KVI_WRITE: Perm.RECORD_MEASUREMENTS,
 }

@@ -9,6 +9,7 @@ tenant_resources = [
     path("", tenant_views.TenantDetail.as_view(), name="api_tenant_detail"),
     path("", include("organisations.api.urls")),
     path("", include("charters.api.urls")),
+    path("", include("kvi.api.urls")),
 ]
 
 urlpatterns = [

@@ -284,6 +284,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "VersionStatusEnum": "charters.models.VersionStatus",
         "SignatoryStatusEnum": "charters.models.SignatoryStatus",
+        "FrameworkStatusEnum": "kvi.models.FrameworkStatus",
+        "MeasurementStatusEnum": "kvi.api.filters.MEASUREMENT_STATUS_CHOICES",
     },
 }
 
