@@ -13,6 +13,9 @@ from kvi.models import (
     Framework,
     FrameworkStatus,
     FrameworkTheme,
+    ImportJob,
+    ImportKind,
+    ImportStatus,
     Kvi,
     LocalArea,
     Measurement,
@@ -43,26 +46,74 @@ def local_area_list(*, tenant) -> QuerySet[LocalArea]:
 def spend_ledger_import_list(
     *, tenant, access: TenantAccess, organisation=None
 ) -> QuerySet[SpendLedgerImport]:
-    """The imports this person may see, newest first: every organisation's for those who manage
-    organisations, else those of the organisations they administer (which may be none).
+    """The imports this person may see, newest first: every organisation's for the programme
+    team (VIEW_KVIS), their own organisations' for organisation staff (VIEW_OWN_KVIS).
 
-    Each import carries `row_notes` (row numbers and postcodes), so this is for the
-    organisation's own pages; tenant-wide figures read `results` only.
+    Each import carries `row_notes` (row numbers and postcodes), which only the organisation's
+    own staff are shown (kvi.views.uploads); tenant-wide figures read `results` only.
     """
+    scope = access.organisation_scope(
+        tenant_wide=Perm.VIEW_KVIS, per_organisation=Perm.VIEW_OWN_KVIS
+    )
     imports = SpendLedgerImport.objects.filter(tenant=tenant).select_related(
         "organisation", "release", "local_area", "uploaded_by"
     )
-    if not access.can(Perm.MANAGE_ORGANISATIONS):
-        imports = imports.filter(
-            organisation_id__in=access.organisations_with(Perm.EDIT_OWN_ORGANISATION)
-        )
+    if scope is not None:
+        imports = imports.filter(organisation_id__in=scope)
     if organisation is not None:
         imports = imports.filter(organisation=organisation)
     return imports.order_by("-created_at")
 
 
-def spend_ledger_import_get(*, tenant, access: TenantAccess, pk) -> SpendLedgerImport | None:
-    return spend_ledger_import_list(tenant=tenant, access=access).filter(pk=pk).first()
+# --- Spend-ledger pages (the views check who may see what) ----------------------------------
+
+# A spend-ledger job still at work (the upload task moves it from uploaded to importing).
+UNFINISHED = (ImportStatus.UPLOADED, ImportStatus.IMPORTING)
+
+
+
+def spend_ledger_list_for(*, tenant, organisation) -> QuerySet[SpendLedgerImport]:
+    """An organisation's ledger imports, newest first, without their larger JSON (the caller
+    decides who may see the list: the row notes are not read here)."""
+    return (
+        SpendLedgerImport.objects.filter(tenant=tenant, organisation=organisation)
+        .select_related("release", "local_area", "uploaded_by")
+        .defer("row_notes", "errors")
+        .order_by("-created_at")
+    )
+
+
+def spend_ledger_get_for(*, tenant, organisation, pk) -> SpendLedgerImport | None:
+    return (
+        SpendLedgerImport.objects.filter(tenant=tenant, organisation=organisation, pk=pk)
+        .select_related("release", "local_area", "uploaded_by")
+        .first()
+    )
+
+
+def spend_ledger_job_list(*, tenant, organisation) -> QuerySet[ImportJob]:
+    """An organisation's spend-ledger jobs that are still running or have failed."""
+    return (
+        ImportJob.objects.filter(
+            tenant=tenant,
+            organisation=organisation,
+            kind=ImportKind.SPEND_LEDGER,
+            status__in=(*UNFINISHED, ImportStatus.FAILED),
+        )
+        .select_related("created_by")
+        .order_by("-created_at")
+    )
+
+
+def spend_ledger_job_get(*, tenant, organisation, pk) -> ImportJob | None:
+    return (
+        ImportJob.objects.filter(
+            tenant=tenant, organisation=organisation, kind=ImportKind.SPEND_LEDGER, pk=pk
+        )
+        .select_related("created_by")
+        .first()
+    )
+
 
 
 # --- Frameworks -----------------------------------------------------------------------------

@@ -14,20 +14,18 @@ from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from kvi.ledger import analyse_ledger
 from kvi.models import (
     ImportJob,
     ImportKind,
-    ImportStatus,
     LedgerStatus,
     LocalArea,
     PostcodeRelease,
     SpendLedgerImport,
 )
-from kvi.selectors import latest_postcode_release
+from kvi.selectors import UNFINISHED, latest_postcode_release
 from organisations.models import Participation
 from tenancy.permissions import Perm, TenantAccess
 from tenancy.services import audit_record
@@ -178,7 +176,6 @@ def spend_ledger_import(
 # --- Spend-ledger uploads, imported in the background (kvi/upload_tasks.py) ---------------
 
 LEDGER_MAX_BYTES = 200 * 1024 * 1024  # a 1,000,000-row ledger is about 80 MB
-UNFINISHED = (ImportStatus.UPLOADED, ImportStatus.IMPORTING)
 # A job still unfinished after this long was lost (a worker's broker messages are redelivered
 # within the 2-hour visibility timeout): the same file may then be uploaded again.
 STALE_AFTER = timedelta(hours=3)
@@ -255,57 +252,10 @@ def spend_ledger_upload(
             "local_area": local_area.name,
         },
     )
-    from kvi.upload_tasks import QUEUE, spend_ledger_import_task  # it imports this module
+    from kvi.upload_tasks import spend_ledger_import_task  # it imports this module
 
-    spend_ledger_import_task.apply_async_on_commit(args=[str(tenant.id), str(job.pk)], queue=QUEUE)
+    spend_ledger_import_task.delay_on_commit(str(tenant.id), str(job.pk))
     return LedgerUpload(job=job)
-
-
-# --- Reads for the spend-ledger pages ----------------------------------------------------------
-# (Reads belong in kvi/selectors.py; they sit here while another helper owns that module.)
-
-
-def spend_ledger_list_for(*, tenant, organisation) -> QuerySet[SpendLedgerImport]:
-    """An organisation's ledger imports, newest first, without their larger JSON (the caller
-    decides who may see the list: the row notes are not read here)."""
-    return (
-        SpendLedgerImport.objects.filter(tenant=tenant, organisation=organisation)
-        .select_related("release", "local_area", "uploaded_by")
-        .defer("row_notes", "errors")
-        .order_by("-created_at")
-    )
-
-
-def spend_ledger_get_for(*, tenant, organisation, pk) -> SpendLedgerImport | None:
-    return (
-        SpendLedgerImport.objects.filter(tenant=tenant, organisation=organisation, pk=pk)
-        .select_related("release", "local_area", "uploaded_by")
-        .first()
-    )
-
-
-def spend_ledger_job_list(*, tenant, organisation) -> QuerySet[ImportJob]:
-    """An organisation's spend-ledger jobs that are still running or have failed."""
-    return (
-        ImportJob.objects.filter(
-            tenant=tenant,
-            organisation=organisation,
-            kind=ImportKind.SPEND_LEDGER,
-            status__in=(*UNFINISHED, ImportStatus.FAILED),
-        )
-        .select_related("created_by")
-        .order_by("-created_at")
-    )
-
-
-def spend_ledger_job_get(*, tenant, organisation, pk) -> ImportJob | None:
-    return (
-        ImportJob.objects.filter(
-            tenant=tenant, organisation=organisation, kind=ImportKind.SPEND_LEDGER, pk=pk
-        )
-        .select_related("created_by")
-        .first()
-    )
 
 
 # --- Frameworks, KVIs and measurements (kvi/frameworks.py, kvi/measurements.py) --------------

@@ -28,3 +28,8 @@ def run_measurement_import(tenant_id: str, job_id: str, user_id: int, submit: bo
     return imports_jobs.measurement_import_run(
         tenant=tenant, job_id=job_id, user_id=user_id, submit=submit
     )
+
+
+# The spend-ledger upload task lives beside the ledger code; importing it here registers it with
+# the workers (Celery discovers each app's tasks module).
+from kvi.upload_tasks import spend_ledger_import_task  # noqa: E402, F401

@@ -1,8 +1,8 @@
 """Background imports of spend ledgers (the "imports" queue) and the progress they publish.
 
 The upload page (kvi.services.spend_ledger_upload) stores the file privately, creates an
-ImportJob and queues `spend_ledger_import_task` on the "imports" queue after commit
-(`apply_async_on_commit(..., queue=QUEUE)`). A tenant task runs its body in ONE
+ImportJob and queues `spend_ledger_import_task` after commit (routed to the "imports" queue by
+CELERY_TASK_ROUTES). A tenant task runs its body in ONE
 transaction (tenancy.tasks.TenantTask), so nothing it writes, not even the job's status, can be
 seen by the job page until it ends. While it runs, it publishes what it is doing to the cache
 (Redis), keyed by the job's id; the job page reads that (`spend_ledger_job_progress`) and
@@ -37,7 +37,6 @@ from uploads.storage import delete_private, open_private
 
 logger = logging.getLogger(__name__)
 
-QUEUE = "imports"
 PROGRESS_TIMEOUT = 12 * 60 * 60  # seconds a published stage is kept
 
 

@@ -8,7 +8,7 @@ templates see the tenant's rows. A 5xx response rolls the transaction back.
 
 import re
 
-from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 
 from tenancy.context import tenant_context
 from tenancy.models import Tenant
@@ -47,8 +47,9 @@ class TenantMiddleware:
         from django.db import transaction
 
         response = self.get_response(request)
-        if isinstance(response, StreamingHttpResponse):
-            # A streamed body would be read after the transaction ends and see no rows.
+        if isinstance(response, StreamingHttpResponse) and not isinstance(response, FileResponse):
+            # A streamed body would be read after the transaction ends and see no rows. (A file
+            # response reads a private file from disk, not the database: it may stream.)
             raise RuntimeError("Streaming responses cannot be used inside the tenant context.")
         if response.status_code >= 500:
             transaction.set_rollback(True)

@@ -210,7 +210,7 @@ def test_download_rechecks_permission(data_a, cast_b, login):
         assert response["Content-Disposition"] == 'attachment; filename="rota.pdf"'
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Content-Type"] == "application/pdf"
-        assert response.content == PDF
+        assert b"".join(response.streaming_content) == PDF
     assert login(other_organisation_member(cast)).get(path).status_code == 404
     assert login(cast.outsider).get(path).status_code == 403
     assert login(cast_b.tenant_admin).get(path).status_code == 403

@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from kvi import feeds, services
+from kvi import feeds, selectors, services
 from kvi.models import Measurement, MeasurementRevision, MeasurementStatus, Metric
 from kvi.postcodes import load_postcode_directory
 from kvi.services import KviInput
@@ -231,7 +231,7 @@ def test_feeding_twice_changes_nothing(cast_a, ledger_setup):
     setup, area = ledger_setup
     job = import_ledger(cast_a, CLEAN_LEDGER, area)
     with tenant_context(cast_a.tenant.id):
-        ledger = services.spend_ledger_get_for(
+        ledger = selectors.spend_ledger_get_for(
             tenant=cast_a.tenant,
             organisation=cast_a.organisation,
             pk=job.summary["spend_ledger_import"],
@@ -302,7 +302,7 @@ def test_only_the_organisation_admin_may_feed_and_other_organisations_are_untouc
     assert measurements(cast_a, other_kvi) == []
     assert measurements(cast_b, setup_b.kvis["LOCAL-M"]) == []
     with tenant_context(cast_a.tenant.id):
-        ledger = services.spend_ledger_get_for(
+        ledger = selectors.spend_ledger_get_for(
             tenant=cast_a.tenant,
             organisation=cast_a.organisation,
             pk=job.summary["spend_ledger_import"],

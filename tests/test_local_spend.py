@@ -307,8 +307,14 @@ def test_tenant_b_cannot_see_or_use_tenant_a_imports(cast_a, cast_b, release, wi
     with tenant_context(cast_a.tenant.id):
         access = tenant_access_for(user=cast_a.organisation_admin, tenant=cast_a.tenant)
         assert list(spend_ledger_import_list(tenant=cast_a.tenant, access=access)) == [a_import]
-        other = tenant_access_for(user=cast_a.organisation_member, tenant=cast_a.tenant)
-        assert list(spend_ledger_import_list(tenant=cast_a.tenant, access=other)) == []
+        # The organisation's members see its imports; the programme team sees every one.
+        member = tenant_access_for(user=cast_a.organisation_member, tenant=cast_a.tenant)
+        assert list(spend_ledger_import_list(tenant=cast_a.tenant, access=member)) == [a_import]
+        reporter = tenant_access_for(user=cast_a.board_reporter, tenant=cast_a.tenant)
+        assert list(spend_ledger_import_list(tenant=cast_a.tenant, access=reporter)) == [a_import]
+        outsider = tenant_access_for(user=cast_a.outsider, tenant=cast_a.tenant)
+        with pytest.raises(PermissionDenied):
+            spend_ledger_import_list(tenant=cast_a.tenant, access=outsider)
 
 
 def test_an_organisation_outside_the_programme_cannot_import(cast_a, cast_b, release, wirral):

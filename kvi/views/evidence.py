@@ -6,7 +6,7 @@ Thin: kvi.evidence reads and writes; uploads.responses serves the file as an att
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
@@ -78,19 +78,9 @@ def evidence_add(request, measurement_id):
 @tenant_view()
 def evidence_download(request, evidence_id):
     found = evidence_or_404(request, evidence_id)
-    streamed = private_download(
+    return private_download(
         found.storage_key, file_name=found.file_name, content_type=found.content_type
     )
-    # The tenancy middleware refuses streamed responses (their body would be read after the
-    # tenant's transaction); an evidence file is at most 10 MB, so it is sent whole. Only the
-    # file is closed: closing the response would signal the end of the request.
-    try:
-        response = HttpResponse(b"".join(streamed.streaming_content))
-    finally:
-        streamed.file_to_stream.close()
-    for header, value in streamed.headers.items():
-        response.headers[header] = value
-    return response
 
 
 @tenant_view()

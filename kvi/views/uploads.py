@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kvi import feeds, services, workforce
+from kvi import feeds, selectors, services, workforce
 from kvi.forms.uploads import SpendLedgerUploadForm, WorkforceUploadForm
 from kvi.models import ImportStatus
 from kvi.selectors import latest_postcode_release, local_area_list
@@ -81,11 +81,11 @@ def spend_ledger_list(request, organisation_id):
     tenant = request.tenant
     organisation = organisation_or_404(request, organisation_id)
     roles = _roles(request, organisation)
-    ledgers = services.spend_ledger_list_for(tenant=tenant, organisation=organisation)
+    ledgers = selectors.spend_ledger_list_for(tenant=tenant, organisation=organisation)
     page = Paginator(ledgers, PAGE_SIZE).get_page(request.GET.get("page"))
     jobs = []
     if roles["is_own"]:
-        jobs = list(services.spend_ledger_job_list(tenant=tenant, organisation=organisation)[:10])
+        jobs = list(selectors.spend_ledger_job_list(tenant=tenant, organisation=organisation)[:10])
     return render(
         request,
         "kvi/uploads/spend_ledger_list.html",
@@ -156,7 +156,7 @@ def spend_ledger_upload(request, organisation_id):
 def spend_ledger_job(request, organisation_id, job_id):
     tenant = request.tenant
     organisation = organisation_or_404(request, organisation_id)
-    job = services.spend_ledger_job_get(tenant=tenant, organisation=organisation, pk=job_id)
+    job = selectors.spend_ledger_job_get(tenant=tenant, organisation=organisation, pk=job_id)
     if job is None:
         raise Http404("No such upload.")
     running = job.status in services.UNFINISHED
@@ -183,7 +183,7 @@ def spend_ledger_job(request, organisation_id, job_id):
 
 
 def _ledger_or_404(request, organisation, ledger_id):
-    ledger = services.spend_ledger_get_for(
+    ledger = selectors.spend_ledger_get_for(
         tenant=request.tenant, organisation=organisation, pk=ledger_id
     )
     if ledger is None:
