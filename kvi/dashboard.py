@@ -26,8 +26,8 @@ from kvi.models import (
     Metric,
     Unit,
 )
-from kvi.selectors import COUNTED_STATUSES, kvi_list, measurement_figure
-from kvi.spc import SpcResult, SpcSettings, calculate_spc
+from kvi.selectors import COUNTED_STATUSES, kvi_list, kvi_spc_settings, measurement_figure
+from kvi.spc import SpcResult, calculate_spc
 from kvi.status import KviStatusResult, kvi_status
 from tenancy.permissions import Perm, TenantAccess
 
@@ -74,15 +74,13 @@ def spc_of(
     kvi: Kvi, rows: Sequence[Measurement], *, as_of: date | None = None, **settings
 ) -> SpcResult:
     """The XmR chart of the counted measurements (up to the period containing ``as_of``), with
-    the metric's improvement direction and the KVI's target; other SpcSettings pass through."""
+    the KVI's stored chart settings (kvi.selectors.kvi_spc_settings); `settings` override them."""
     if as_of is not None:
         last = periods.period_start(as_of, kvi.frequency)
         rows = [row for row in rows if row.period <= last]
     return calculate_spc(
         [(row.period, measurement_figure(kvi, row)) for row in rows],
-        SpcSettings(
-            improvement_direction=kvi.metric.direction, target=kvi.target_value, **settings
-        ),
+        kvi_spc_settings(kvi, **settings),
     )
 
 

@@ -336,6 +336,41 @@ def test_kvi_page_chart_settings(data_a, login):
     assert "Choose periods of this KVI" in response.content.decode()
 
 
+def test_chart_settings_tried_on_the_page_are_kept_by_the_organisation_admin(data_a, cast_b, login):
+    cast = data_a.cast
+    with tenant_context(cast.tenant.id):
+        kvi = data_a.kvis["CRISIS"]
+        bulk_measurements(cast, [kvi], 20)
+    path = url(cast, "kvi_detail", kvi.pk)
+    keep = url(cast, "kvi_chart_settings", kvi.pk)
+    tried = {"baseline_points": "12", "rebase_at": "2022-04-01", "run_length": "6"}
+    # A member may try settings but not keep them; nor may tenant B's admin.
+    member = login(cast.organisation_member)
+    assert member.get(path, tried).context["settings_to_keep"] is None
+    assert member.post(keep, tried).status_code == 403
+    assert login(cast_b.tenant_admin).post(keep, tried).status_code == 403
+    admin = login(cast.organisation_admin)
+    page = admin.get(path, tried)
+    assert page.context["settings_to_keep"]["baseline_points"] == 12
+    assert "Keep these chart settings" in page.content.decode()
+    response = admin.post(keep, tried)
+    assert response.status_code == 302
+    with tenant_context(cast.tenant.id):
+        kvi.refresh_from_db()
+    assert kvi.spc_baseline_points == 12
+    assert kvi.spc_rebase_at == [date(2022, 4, 1)]
+    assert (kvi.spc_shift_length, kvi.spc_trend_length) == (6, 6)
+    # The KVI's page now draws its chart that way without any options, and shows them.
+    page = admin.get(path)
+    assert [s.start for s in page.context["spc"].segments] == [date(2021, 4, 1), date(2022, 4, 1)]
+    assert page.context["options"].initial["baseline_points"] == 12
+    # Invalid settings keep nothing.
+    admin.post(keep, {"baseline_points": "5"})
+    with tenant_context(cast.tenant.id):
+        kvi.refresh_from_db()
+    assert kvi.spc_baseline_points == 12
+
+
 def test_kvi_page_takes_a_fixed_number_of_queries(cast_a, login, django_assert_max_num_queries):
     with tenant_context(cast_a.tenant.id):
         data = KviData(cast_a)

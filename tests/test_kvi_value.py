@@ -39,10 +39,10 @@ VOL-HOURS,hour,15.00,2023/24,Example publisher 2023,Licensed to the programme,30
 APPRENTICE,person,"£2,500.50",2022/23,,,20%,25
 """
 
-SNAKE_CASE_CSV = """measure_code,unit,gbp_per_unit,financial_year,deadweight_pct,attribution_pct,drop_off
-VOL-HOURS,hour,16.00,2022/23,25,5,12.5
-
-"""
+SNAKE_CASE_CSV = (
+    "measure_code,unit,gbp_per_unit,financial_year,deadweight_pct,attribution_pct,drop_off\n"
+    "VOL-HOURS,hour,16.00,2022/23,25,5,12.5\n\n"
+)
 
 BAD_CSV = """Measure code,Unit,£ per unit,Financial year,Deadweight %,Attribution %
 VOL-HOURS,hour,14.20,2022/23,30,0

@@ -212,20 +212,28 @@ class SpcOptionsForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.MultipleChoiceField, self.fields["rebase_at"]).choices = periods
 
+    @classmethod
+    def initial_for(cls, kvi) -> dict:
+        """The form's values for the KVI's stored chart settings."""
+        return {
+            "baseline_points": kvi.spc_baseline_points,
+            "rebase_at": [value.isoformat() for value in kvi.spc_rebase_at],
+            "screen_outliers": kvi.spc_screen_outliers,
+            "run_length": kvi.spc_shift_length,
+        }
+
     def spc_settings(self) -> dict:
-        """SpcSettings fields from valid options (defaults for any that are not)."""
+        """SpcSettings fields from the options, when they are valid (else {}: the KVI's own)."""
         if not self.is_valid():
             return {}
         data = self.cleaned_data
-        settings: dict = {
+        return {
+            "baseline_points": data["baseline_points"] or None,
             "screen_outliers": bool(data["screen_outliers"]),
             "trend_length": data["run_length"] or 7,
             "shift_length": data["run_length"] or 7,
             "rebase_at": [date.fromisoformat(value) for value in data["rebase_at"]],
         }
-        if data["baseline_points"]:
-            settings["baseline_points"] = data["baseline_points"]
-        return settings
 
 
 class FinancialYearForm(forms.Form):

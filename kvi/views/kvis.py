@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from kvi import charts, dashboard, periods
+from kvi import charts, dashboard, periods, services
 from kvi.forms.kvis import FinancialYearForm, KviForm, SpcOptionsForm
 from kvi.forms.measurements import describe_period
 from kvi.measurements import KviInput, kvi_create, kvi_update
@@ -126,9 +126,11 @@ def kvi_detail(request, kvi_id):
     page = dashboard.kvi_page(tenant=tenant, kvi=kvi, as_of=today)
     options = SpcOptionsForm(
         request.GET or None,
+        initial=SpcOptionsForm.initial_for(kvi),
         periods=[(row.period.isoformat(), charts.period_label(row.period)) for row in page.counted],
     )
     settings = options.spc_settings()
+    may_edit = may_edit_kvis(access, organisation.id)
     spc = dashboard.spc_of(kvi, page.counted, **settings) if settings else page.spc
     may_record = access.can(Perm.RECORD_MEASUREMENTS, organisation_id=organisation.id)
     # Drafts are the organisation's work in progress: shown to those who enter figures.
@@ -171,7 +173,9 @@ def kvi_detail(request, kvi_id):
             "assurance_text": charts.ASSURANCE_DESCRIPTIONS.get(spc.assurance_icon or ""),
             "options": options,
             "options_open": bool(request.GET),
-            "may_edit": may_edit_kvis(access, organisation.id),
+            # Settings tried on the page can be kept as the KVI's own by those who edit it.
+            "settings_to_keep": settings if may_edit and settings else None,
+            "may_edit": may_edit,
             "may_record": may_record,
             "may_validate": access.can(Perm.VALIDATE_MEASUREMENTS, organisation_id=organisation.id),
             "breadcrumbs": crumbs(tenant, dashboard_crumb(tenant, organisation), (kvi.code, "")),
@@ -294,9 +298,40 @@ def kvi_edit(request, kvi_id):
     )
 
 
+@tenant_view()
+@require_http_methods(["POST"])
+def kvi_chart_settings(request, kvi_id):
+    """Keep the chart settings tried on the KVI's page as the KVI's own (used wherever its chart
+    is drawn, reports included)."""
+    tenant, access = request.tenant, request.access
+    kvi = kvi_or_404(request, kvi_id)
+    if not may_edit_kvis(access, kvi.organisation_id):
+        raise PermissionDenied("Only the organisation's admins may change how its charts work.")
+    page = dashboard.kvi_page(tenant=tenant, kvi=kvi, as_of=timezone.localdate())
+    options = SpcOptionsForm(
+        request.POST,
+        periods=[(row.period.isoformat(), charts.period_label(row.period)) for row in page.counted],
+    )
+    settings = options.spc_settings()
+    detail_url = reverse("kvi_detail", args=[tenant.slug, kvi.pk])
+    if not settings:
+        messages.error(request, "The chart settings were not valid, so nothing was kept.")
+        return redirect(detail_url)
+    try:
+        services.kvi_spc_settings_save(
+            tenant=tenant, actor=request.user, access=access, kvi=kvi, **settings
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(detail_url)
+    messages.success(request, f"The chart settings are now {kvi.code}'s own.")
+    return redirect(f"{detail_url}#chart")
+
+
 urlpatterns = [
     path("organisations/<uuid:organisation_id>/", kvi_dashboard, name="kvi_dashboard"),
     path("organisations/<uuid:organisation_id>/new/", kvi_add, name="kvi_add"),
     path("<uuid:kvi_id>/", kvi_detail, name="kvi_detail"),
     path("<uuid:kvi_id>/edit/", kvi_edit, name="kvi_edit"),
+    path("<uuid:kvi_id>/chart-settings/", kvi_chart_settings, name="kvi_chart_settings"),
 ]
