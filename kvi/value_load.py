@@ -313,9 +313,9 @@ def proxy_set_load(
 ) -> ProxySet:
     """Load a proxy set from CSV (columns: measure code, unit, £ per unit, financial year,
     source, licence, deadweight %, attribution %, optional drop-off %; headers matched loosely).
-    All or nothing: a ProxySetRefused lists every bad row. The next version of `name` becomes the active set; the
-    same file under the same name again returns the existing version and changes nothing. The
-    returned set's `created` attribute says which happened."""
+    All or nothing: a ProxySetRefused lists every bad row. The next version of `name` becomes
+    the active set; the same file under the same name again returns the existing version and
+    changes nothing. The returned set's `created` attribute says which happened."""
     access.require(Perm.MANAGE_FRAMEWORKS)
     name, source, licence = name.strip(), source.strip(), licence.strip()
     errors: dict[str, str | list[str]] = {}
