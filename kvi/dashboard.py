@@ -17,44 +17,26 @@ from django.db.models import Count, Q, QuerySet
 from kvi import periods
 from kvi.charts import format_value
 from kvi.models import (
-    Aggregation,
     FrameworkStatus,
     Kvi,
     Measurement,
     MeasurementRevision,
     MeasurementStatus,
     Metric,
-    Unit,
 )
-from kvi.selectors import COUNTED_STATUSES, kvi_list, kvi_spc_settings, measurement_figure
+from kvi.selectors import (
+    COUNTED_STATUSES,
+    combined_figure,
+    kvi_list,
+    kvi_spc_settings,
+    measurement_figure,
+    ratio_scale,
+)
 from kvi.spc import SpcResult, calculate_spc
 from kvi.status import KviStatusResult, kvi_status
 from tenancy.permissions import Perm, TenantAccess
 
 # --- Figures over a run of periods ------------------------------------------------------------
-
-
-def _scale(kvi: Kvi) -> Decimal:
-    """Ratios of a "%" metric read as percentages (13.09), others as plain fractions."""
-    return Decimal(100) if kvi.metric.unit == Unit.PERCENT else Decimal(1)
-
-
-def combined_figure(kvi: Kvi, rows: Sequence[Measurement]) -> Decimal | None:
-    """The measurements' figures (in period order) combined as the KVI's metric says, as
-    kvi.selectors.year_to_date does; None without any."""
-    if not rows:
-        return None
-    method = kvi.metric.aggregation
-    if method == Aggregation.RATIO:
-        scale = _scale(kvi)
-        pairs = [
-            (row.numerator, row.denominator)
-            if row.value is None
-            else (row.value / scale, Decimal(1))
-            for row in rows
-        ]
-        return periods.combine(pairs, method) * scale
-    return periods.combine([measurement_figure(kvi, row) for row in rows], method)
 
 
 def year_figure(kvi: Kvi, rows: Sequence[Measurement], as_of: date) -> Decimal | None:
@@ -343,7 +325,7 @@ def figures_text(kvi: Kvi, value, numerator, denominator) -> str:
         return figure_text(kvi, value)
     if numerator is None or not denominator:
         return "—"
-    figure = numerator / denominator * _scale(kvi)
+    figure = numerator / denominator * ratio_scale(kvi)
     return (
         f"{figure_text(kvi, figure)} ({format_value(numerator, '')} of "
         f"{format_value(denominator, '')})"

@@ -71,7 +71,6 @@ def spend_ledger_import_list(
 UNFINISHED = (ImportStatus.UPLOADED, ImportStatus.IMPORTING)
 
 
-
 def spend_ledger_list_for(*, tenant, organisation) -> QuerySet[SpendLedgerImport]:
     """An organisation's ledger imports, newest first, without their larger JSON (the caller
     decides who may see the list: the row notes are not read here)."""
@@ -113,7 +112,6 @@ def spend_ledger_job_get(*, tenant, organisation, pk) -> ImportJob | None:
         .select_related("created_by")
         .first()
     )
-
 
 
 # --- Frameworks -----------------------------------------------------------------------------
@@ -200,7 +198,7 @@ def kvi_measurement_list(
     return measurements.order_by("period")
 
 
-def _scale(kvi: Kvi) -> Decimal:
+def ratio_scale(kvi: Kvi) -> Decimal:
     """Ratios of a "%" metric read as percentages (13.09), others as plain fractions."""
     return Decimal(100) if kvi.metric.unit == Unit.PERCENT else Decimal(1)
 
@@ -209,7 +207,7 @@ def measurement_figure(kvi: Kvi, measurement: Measurement) -> Decimal:
     """The figure of one measurement: its value, or numerator / denominator (x 100 for %)."""
     if measurement.value is not None:
         return measurement.value
-    return measurement.numerator / measurement.denominator * _scale(kvi)
+    return measurement.numerator / measurement.denominator * ratio_scale(kvi)
 
 
 def kvi_series(*, tenant, kvi: Kvi, validated_only: bool = False) -> list[tuple[date, Decimal]]:
@@ -222,19 +220,9 @@ def kvi_series(*, tenant, kvi: Kvi, validated_only: bool = False) -> list[tuple[
     return [(row.period, measurement_figure(kvi, row)) for row in rows]
 
 
-def year_to_date(*, tenant, kvi: Kvi, as_of: date) -> Decimal | None:
-    """The KVI's figure for its financial year up to ``as_of`` (from 1 April), combined as its
-    metric says (kvi.periods.combine); a "%" ratio as a percentage. None with no figures."""
-    ytd_periods = periods.year_to_date_periods(as_of, kvi.frequency)
-    rows = list(
-        Measurement.objects.filter(
-            tenant=tenant,
-            kvi=kvi,
-            status__in=COUNTED_STATUSES,
-            period__gte=ytd_periods[0],
-            period__lte=ytd_periods[-1],
-        ).order_by("period")
-    )
+def combined_figure(kvi: Kvi, rows) -> Decimal | None:
+    """Measurements' figures (in period order, already read) combined as the KVI's metric says
+    (kvi.periods.combine); a "%" ratio as a percentage. None without any."""
     if not rows:
         return None
     method = kvi.metric.aggregation
@@ -242,11 +230,25 @@ def year_to_date(*, tenant, kvi: Kvi, as_of: date) -> Decimal | None:
         pairs = [
             (row.numerator, row.denominator)
             if row.value is None
-            else (row.value / _scale(kvi), Decimal(1))
+            else (row.value / ratio_scale(kvi), Decimal(1))
             for row in rows
         ]
-        return periods.combine(pairs, method) * _scale(kvi)
+        return periods.combine(pairs, method) * ratio_scale(kvi)
     return periods.combine([measurement_figure(kvi, row) for row in rows], method)
+
+
+def year_to_date(*, tenant, kvi: Kvi, as_of: date) -> Decimal | None:
+    """The KVI's figure for its financial year up to ``as_of`` (from 1 April), combined as its
+    metric says (combined_figure). None with no figures. One query."""
+    ytd_periods = periods.year_to_date_periods(as_of, kvi.frequency)
+    rows = Measurement.objects.filter(
+        tenant=tenant,
+        kvi=kvi,
+        status__in=COUNTED_STATUSES,
+        period__gte=ytd_periods[0],
+        period__lte=ytd_periods[-1],
+    ).order_by("period")
+    return combined_figure(kvi, list(rows))
 
 
 def kvi_spc_settings(kvi: Kvi, **overrides) -> SpcSettings:

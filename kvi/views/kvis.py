@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from kvi import charts, dashboard, periods, services
+from kvi import charts, dashboard, periods, selectors, services
 from kvi.forms.kvis import FinancialYearForm, KviForm, SpcOptionsForm
 from kvi.forms.measurements import describe_period
 from kvi.measurements import KviInput, kvi_create, kvi_update
@@ -142,7 +142,7 @@ def kvi_detail(request, kvi_id):
         spc, title=f"{kvi.code} {kvi.title}: SPC chart", unit=unit, chart_id=f"kvi-{kvi.pk}"
     )
     by_year = [
-        (year, dashboard.figure_text(kvi, dashboard.combined_figure(kvi, list(rows))))
+        (year, dashboard.figure_text(kvi, selectors.combined_figure(kvi, list(rows))))
         for year, rows in groupby(
             page.counted, key=lambda row: periods.financial_year_of(row.period)
         )
