@@ -12,6 +12,7 @@ from kvi.views import (
     overview,
     proxies,
     uploads,
+    validation,
 )
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     *proxies.urlpatterns,
     *kvis.urlpatterns,
     *measurements.urlpatterns,
+    *validation.urlpatterns,
     *evidence.urlpatterns,
     *imports.urlpatterns,
     *uploads.urlpatterns,

@@ -1,7 +1,8 @@
 """KVI pages: figures (measurements). Organisation staff enter a figure for a period (a value,
 or a numerator and denominator; a note, a source and an evidence file), save it as a draft or
 submit it; the organisation admin validates it or returns it with a reason; a submitted figure
-is changed only by a correction with a reason, kept as a revision.
+is changed only by a correction with a reason, kept as a revision. (Validating and returning:
+kvi/views/validation.py.)
 
 Thin: kvi.dashboard and kvi.evidence read, kvi.measurements and kvi.evidence write (and check
 permission again)."""
@@ -20,12 +21,11 @@ from kvi.forms.measurements import (
     SUBMIT,
     CorrectionForm,
     MeasurementForm,
-    ReturnForm,
     describe_period,
     period_choices,
 )
 from kvi.models import Measurement, MeasurementStatus
-from kvi.views.common import crumbs, organisation_or_404
+from kvi.views.common import crumbs
 from kvi.views.kvis import dashboard_crumb, kvi_or_404
 from tenancy.decorators import tenant_view
 from tenancy.permissions import Perm
@@ -68,7 +68,7 @@ def figure_crumbs(request, kvi, *rest):
     )
 
 
-def _to_detail(request, measurement):
+def to_detail(request, measurement):
     return redirect("measurement_detail", request.tenant.slug, measurement.pk)
 
 
@@ -138,7 +138,7 @@ def measurement_enter(request, kvi_id):
     if request.method == "POST" and form.is_valid():
         measurement = _save_figure(request, form, kvi, form.cleaned_data["period"])
         if measurement is not None:
-            return _to_detail(request, measurement)
+            return to_detail(request, measurement)
     return render(
         request,
         "kvi/measurements/enter.html",
@@ -181,7 +181,7 @@ def measurement_edit(request, measurement_id):
     if request.method == "POST" and form.is_valid():
         saved = _save_figure(request, form, kvi, measurement.period)
         if saved is not None:
-            return _to_detail(request, saved)
+            return to_detail(request, saved)
     period = period_text(measurement)
     return render(
         request,
@@ -248,119 +248,10 @@ def measurement_submit(request, measurement_id):
         messages.success(
             request, f"Figure for {period_text(measurement)} submitted for validation."
         )
-    return _to_detail(request, measurement)
+    return to_detail(request, measurement)
 
 
 # --- Validation ------------------------------------------------------------------------------
-
-
-@tenant_view()
-def validation_queue(request, organisation_id):
-    tenant = request.tenant
-    organisation = organisation_or_404(request, organisation_id, Perm.VALIDATE_MEASUREMENTS)
-    rows = [
-        {
-            "measurement": measurement,
-            "period": period_text(measurement),
-            "figure": dashboard.measurement_text(measurement.kvi, measurement),
-        }
-        for measurement in dashboard.validation_queue(tenant=tenant, organisation=organisation)
-    ]
-    return render(
-        request,
-        "kvi/measurements/validation_queue.html",
-        {
-            "organisation": organisation,
-            "rows": rows,
-            "breadcrumbs": crumbs(
-                tenant, dashboard_crumb(tenant, organisation), ("Waiting for validation", "")
-            ),
-        },
-    )
-
-
-def _back_to(request, measurement):
-    """After validating or returning: the queue the person came from, or the figure."""
-    if request.POST.get("next") == "queue":
-        return redirect(
-            "measurement_validation_queue", request.tenant.slug, measurement.kvi.organisation_id
-        )
-    return _to_detail(request, measurement)
-
-
-@tenant_view()
-@require_http_methods(["GET", "POST"])
-def measurement_validate(request, measurement_id):
-    measurement = measurement_or_404(request, measurement_id)
-    kvi = measurement.kvi
-    if not may_validate_for(request, kvi):
-        raise PermissionDenied("Only the organisation's admins may validate its figures.")
-    period = period_text(measurement)
-    if request.method == "POST":
-        try:
-            measurements.measurement_validate(
-                tenant=request.tenant,
-                actor=request.user,
-                access=request.access,
-                measurement=measurement,
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return _to_detail(request, measurement)
-        messages.success(request, f"{kvi.code}: figure for {period} validated.")
-        return _back_to(request, measurement)
-    return render(
-        request,
-        "kvi/measurements/validate.html",
-        {
-            "measurement": measurement,
-            "kvi": kvi,
-            "period": period,
-            "figure": dashboard.measurement_text(kvi, measurement),
-            "breadcrumbs": figure_crumbs(request, kvi, (period, ""), ("Validate", "")),
-        },
-    )
-
-
-@tenant_view()
-@require_http_methods(["GET", "POST"])
-def measurement_return(request, measurement_id):
-    measurement = measurement_or_404(request, measurement_id)
-    kvi = measurement.kvi
-    if not may_validate_for(request, kvi):
-        raise PermissionDenied("Only the organisation's admins may return its figures.")
-    form = ReturnForm(request.POST if request.method == "POST" else None)
-    period = period_text(measurement)
-    if request.method == "POST" and form.is_valid():
-        try:
-            measurements.measurement_return(
-                tenant=request.tenant,
-                actor=request.user,
-                access=request.access,
-                measurement=measurement,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, f"{kvi.code}: figure for {period} returned to be corrected.")
-            return _back_to(request, measurement)
-    return render(
-        request,
-        "kvi/measurements/return.html",
-        {
-            "form": form,
-            "measurement": measurement,
-            "kvi": kvi,
-            "period": period,
-            "figure": dashboard.measurement_text(kvi, measurement),
-            "next": request.GET.get("next") or request.POST.get("next", ""),
-            "breadcrumbs": figure_crumbs(request, kvi, (period, ""), ("Return", "")),
-        },
-    )
-
-
-# --- Corrections -----------------------------------------------------------------------------
 
 
 @tenant_view()
@@ -398,7 +289,7 @@ def measurement_correct(request, measurement_id):
                 f"Figure for {period} corrected from {old} to "
                 f"{dashboard.measurement_text(kvi, corrected)}. It waits for validation again.",
             )
-            return _to_detail(request, corrected)
+            return to_detail(request, corrected)
     return render(
         request,
         "kvi/measurements/correct.html",
@@ -416,20 +307,9 @@ def measurement_correct(request, measurement_id):
 
 urlpatterns = [
     path("<uuid:kvi_id>/figures/new/", measurement_enter, name="measurement_enter"),
-    path(
-        "organisations/<uuid:organisation_id>/to-validate/",
-        validation_queue,
-        name="measurement_validation_queue",
-    ),
     path("figures/<uuid:measurement_id>/", measurement_detail, name="measurement_detail"),
     path("figures/<uuid:measurement_id>/edit/", measurement_edit, name="measurement_edit"),
     path("figures/<uuid:measurement_id>/submit/", measurement_submit, name="measurement_submit"),
-    path(
-        "figures/<uuid:measurement_id>/validate/",
-        measurement_validate,
-        name="measurement_validate",
-    ),
-    path("figures/<uuid:measurement_id>/return/", measurement_return, name="measurement_return"),
     path(
         "figures/<uuid:measurement_id>/correct/",
         measurement_correct,
