@@ -9,6 +9,7 @@ year that contains the date in question.
 Pure functions over ``datetime.date`` and ``Decimal``: no database, no Django.
 """
 
+import functools
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -53,7 +54,15 @@ def financial_year_of(d: date) -> str:
 
 def _parse_financial_year(label: str) -> int:
     """The start year of a financial year label such as "2022/23"; ValueError if malformed."""
-    match = _FINANCIAL_YEAR_LABEL.match(label) if isinstance(label, str) else None
+    if not isinstance(label, str):
+        raise ValueError(f'A financial year is written like "2022/23"; got {label!r}.')
+    return _parse_financial_year_text(label)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_financial_year_text(label: str) -> int:
+    # Cached: dashboards and the overview read the same few labels for thousands of KVIs.
+    match = _FINANCIAL_YEAR_LABEL.match(label)
     if match is None:
         raise ValueError(
             f'A financial year is written like "2022/23" (four-digit start year, a slash, the '

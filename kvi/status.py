@@ -75,10 +75,13 @@ class KviStatusResult:
         return f"nhsuk-tag--{self.tag_colour}"
 
 
+_LABELS = {status: str(status.label) for status in KviStatus}
+
+
 def _result(status: KviStatus, expected: Decimal | None, figure: Decimal | None):
     return KviStatusResult(
         status=status,
-        label=str(status.label),
+        label=_LABELS[status],
         expected=expected,
         figure=figure,
         tag_colour=TAG_COLOURS[status],
