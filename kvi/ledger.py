@@ -1,4 +1,4 @@
-"""Local spend from a supply-chain spend ledger: reading, validating and aggregating.
+"""Local spend from a supply-chain spend ledger: validating (kvi.ledger_reading) and aggregating.
 
 A ledger is a CSV with the columns supplier_name, supplier_postcode, amount, payment_date and,
 optionally, supplier_type (SME, VCSE, ...) and category. Real exports are messy: postcodes in any
@@ -17,27 +17,27 @@ Supplier rows are not kept: `LedgerResult.results_json()` holds aggregates only;
 
 import os
 import re
-import warnings
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import IO
 
-import pandas as pd
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from kvi.ledger_reading import (
+    Amounts,
+    Dates,
+    LedgerError,
+    LedgerRows,
+    read_amounts,
+    read_dates,
+    read_ledger,
+    to_numpy,
+)
 from kvi.models import LocalArea, PostcodeRelease
-from kvi.postcodes import is_postcode, normalise_postcode, resolve_postcodes
-
-REQUIRED_COLUMNS = ("supplier_name", "supplier_postcode", "amount", "payment_date")
-OPTIONAL_COLUMNS = ("supplier_type", "category")
-ENCODINGS = ("utf-8-sig", "cp1252")  # UTF-8 (with or without BOM), else Excel's Windows-1252
-
-_AMOUNT_NOISE_RE = r"[£,\s]"
-_NUMBER_RE = r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)$"
-_ISO_DATE_RE = r"^\d{4}-\d{1,2}-\d{1,2}$"
-_UK_DATE_RE = r"^\d{1,2}/\d{1,2}/\d{4}$"
+from kvi.postcodes import is_postcode, normalise_postcodes, resolve_compact_postcodes
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")  # sums keep at least pennies: "0.00", not "0"
@@ -51,18 +51,6 @@ UNRESOLVED_REASONS = {
     NOT_A_POSTCODE: "Not a UK postcode",
     NOT_FOUND: "Postcode not in the postcode directory",
 }
-
-
-@dataclass(frozen=True)
-class LedgerError:
-    """A reason to refuse the file: a row and column, or the whole file (row None)."""
-
-    row: int | None
-    column: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -188,169 +176,144 @@ def analyse_ledger(
 ) -> LedgerResult:
     """Read, validate and aggregate a spend ledger (a path or a binary file object)."""
     result = LedgerResult(release=release, local_area=local_area)
-    frame, file_error = _read(source)
-    if file_error:
-        result.errors.append(file_error)
+    ledger, result.errors = read_ledger(source)
+    if ledger is None:
         return result
-    missing = [column for column in REQUIRED_COLUMNS if column not in frame.columns]
-    if missing:
-        result.errors.extend(
-            LedgerError(None, column, f"The file has no {column} column.") for column in missing
-        )
-        return result
-    # Lines left wholly blank are not rows of the ledger (but keep the numbering).
-    frame = frame[frame.ne("").any(axis=1)]
-    if frame.empty:
-        result.errors.append(LedgerError(None, "", "The file has no rows after the header."))
-        return result
-
-    amounts_text, amount_errors = _validate_amounts(frame)
-    dates, date_errors = _validate_dates(frame)
+    amounts, amount_errors = read_amounts(ledger.column("amount"), ledger.rows)
+    dates, date_errors = read_dates(ledger.column("payment_date"), ledger.rows)
     result.errors = sorted(amount_errors + date_errors, key=lambda e: (e.row, e.column))
-    if result.errors:
-        return result
-    _aggregate(result, frame, amounts_text, dates)
+    if amounts is not None and not result.errors:
+        _aggregate(result, ledger, amounts, dates)
     return result
 
 
-def _read(source) -> tuple[pd.DataFrame, LedgerError | None]:
-    """The whole file as text columns with normalised headers, row N at index N."""
-    if isinstance(source, str | os.PathLike):
-        with Path(source).open("rb") as handle:
-            return _read(handle)
-    last_problem = ""
-    for encoding in ENCODINGS:
-        source.seek(0)
-        try:
-            with warnings.catch_warnings():
-                # A row with more fields than the header is an error, not a warning.
-                warnings.simplefilter("error", pd.errors.ParserWarning)
-                frame = pd.read_csv(
-                    source,
-                    dtype=str,
-                    keep_default_na=False,
-                    skip_blank_lines=False,
-                    index_col=False,
-                    encoding=encoding,
-                )
-        except UnicodeDecodeError as exc:
-            last_problem = f"The file is not readable text ({exc.reason})."
-            continue
-        except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
-            return pd.DataFrame(), LedgerError(None, "", f"The file is not a valid CSV: {exc}")
-        except pd.errors.EmptyDataError:
-            return pd.DataFrame(), LedgerError(None, "", "The file is empty.")
-        frame.columns = [_column_name(name) for name in frame.columns]
-        frame = frame.fillna("")
-        frame.index = pd.RangeIndex(1, len(frame) + 1)
-        return frame, None
-    return pd.DataFrame(), LedgerError(None, "", last_problem)
+# --- Aggregating -------------------------------------------------------------------------------
 
 
-def _column_name(name: str) -> str:
-    """Header names compared loosely: " Supplier Postcode " -> "supplier_postcode"."""
-    return re.sub(r"[\s-]+", "_", str(name).strip().lower())
-
-
-def _validate_amounts(frame: pd.DataFrame) -> tuple[pd.Series, list[LedgerError]]:
-    raw = frame["amount"].str.strip()
-    # "(1,234.50)" is how accounting exports write a negative amount (a credit).
-    negative = raw.str.match(r"^\(.*\)$")
-    cleaned = raw.str.replace(r"^\((.*)\)$", r"\1", regex=True)
-    cleaned = cleaned.str.replace(_AMOUNT_NOISE_RE, "", regex=True)
-    cleaned = cleaned.where(~negative, "-" + cleaned)
-    bad = ~cleaned.str.match(_NUMBER_RE)
-    errors = [
-        LedgerError(
-            int(row),
-            "amount",
-            f"Enter the amount as a number, like 12345.67 (found “{value}”)"
-            if value
-            else "The amount is missing",
-        )
-        for row, value in raw[bad].items()
-    ]
-    return cleaned, errors
-
-
-def _validate_dates(frame: pd.DataFrame) -> tuple[pd.Series, list[LedgerError]]:
-    raw = frame["payment_date"].str.strip()
-    iso = pd.to_datetime(raw.where(raw.str.match(_ISO_DATE_RE)), format="%Y-%m-%d", errors="coerce")
-    uk = pd.to_datetime(raw.where(raw.str.match(_UK_DATE_RE)), format="%d/%m/%Y", errors="coerce")
-    dates = iso.fillna(uk)
-    errors = []
-    for row, value in raw[dates.isna()].items():
-        if not value:
-            message = "The payment date is missing"
-        elif re.match(_ISO_DATE_RE, value) or re.match(_UK_DATE_RE, value):
-            message = f"“{value}” is not a date that exists"
-        else:
-            message = f"Enter the payment date like 2022-04-30 or 30/04/2022 (found “{value}”)"
-        errors.append(LedgerError(int(row), "payment_date", message))
-    return dates, errors
-
-
-def _aggregate(
-    result: LedgerResult, frame: pd.DataFrame, amounts_text: pd.Series, dates: pd.Series
-) -> None:
-    # Plain lists: iterating pandas string columns row by row is several times slower.
-    raw_postcodes = frame["supplier_postcode"].str.strip().tolist()
-    normalised = {value: normalise_postcode(value) for value in set(raw_postcodes)}
-    compact = [normalised[value] for value in raw_postcodes]
-    resolved = resolve_postcodes(set(normalised.values()), release=result.release)
-    local_districts = set(result.local_area.district_codes)
-    if "supplier_type" in frame.columns:
-        kinds = frame["supplier_type"].str.upper()
-        is_sme = kinds.str.contains(r"\bSME\b", regex=True).tolist()
-        is_vcse = kinds.str.contains(r"\bVCSE\b", regex=True).tolist()
+def _aggregate(result: LedgerResult, ledger: LedgerRows, amounts: Amounts, dates: Dates) -> None:
+    rows = ledger.rows
+    places = _places(ledger.column("supplier_postcode"), result)
+    codes = places.codes
+    found, local = places.found[codes], places.local[codes]
+    if ledger.has("supplier_type"):
+        kinds = pc.dictionary_encode(ledger.column("supplier_type"))
+        upper, kind = pc.utf8_upper(kinds.dictionary).to_pylist(), to_numpy(kinds.indices)
+        is_sme = np.array([re.search(r"\bSME\b", text) is not None for text in upper])[kind]
+        is_vcse = np.array([re.search(r"\bVCSE\b", text) is not None for text in upper])[kind]
     else:
-        is_sme = is_vcse = [False] * len(frame)
-    months = dates.dt.to_period("M").dt.start_time.dt.date.tolist()
+        is_sme = is_vcse = np.zeros(len(rows), dtype=bool)
+    month_starts = dates.values.dt.to_period("M").dt.start_time.dt.date
+    months = sorted(set(month_starts))
+    month = np.array([months.index(start) for start in month_starts])[dates.codes]
 
-    by_district: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    by_decile: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
-    month_total: dict[date, Decimal] = defaultdict(lambda: ZERO)
-    month_local: dict[date, Decimal] = defaultdict(lambda: ZERO)
-    rows = zip(
-        frame.index.tolist(),
-        raw_postcodes,
-        compact,
-        amounts_text.tolist(),
-        months,
-        is_sme,
-        is_vcse,
-        strict=True,
-    )
-    for row, written, postcode, amount_text, month, sme, vcse in rows:
-        amount = Decimal(amount_text)
-        result.total += amount
-        month_total[month] += amount
-        if sme:
-            result.sme += amount
-        if vcse:
-            result.vcse += amount
-        place = resolved.get(postcode)
-        if place is None:
-            reason = (
-                BLANK if not postcode else NOT_FOUND if is_postcode(postcode) else NOT_A_POSTCODE
-            )
-            result.unresolved.append(UnresolvedRow(int(row), written, reason))
-            result.unresolved_spend += amount
-            by_decile[None] += amount
-            continue
-        by_district[place.district] += amount
-        by_decile[place.imd_decile] += amount
-        if place.district in local_districts:
-            result.local += amount
-            month_local[month] += amount
-        if place.terminated:
-            result.terminated.append(TerminatedRow(int(row), written))
-
-    result.rows = len(frame)
-    result.period_start = dates.min().date()
-    result.period_end = dates.max().date()
-    result.by_district = dict(by_district)
-    result.by_decile = dict(by_decile)
+    money = _Money(amounts)
+    result.total = money.total()
+    result.sme = money.total(is_sme)
+    result.vcse = money.total(is_vcse)
+    result.unresolved_spend = money.total(~found)
+    result.local = money.total(local)
+    by_district = money.by(places.district[codes], found)
+    result.by_district = {places.districts[key]: spend for key, spend in by_district.items()}
+    # Decile 0 is none: the postcode did not resolve, or is not in England.
+    by_decile = money.by(places.decile[codes])
+    result.by_decile = {key or None: spend for key, spend in by_decile.items()}
+    month_total, month_local = money.by(month), money.by(month, local)
     result.by_month = {
-        month: (total, month_local.get(month, ZERO)) for month, total in month_total.items()
+        months[key]: (total, month_local.get(key, ZERO)) for key, total in month_total.items()
     }
+    reasons = {code: _unresolved_reason(places.compact[code]) for code in set(codes[~found])}
+    result.unresolved = [
+        UnresolvedRow(int(rows[i]), places.written[codes[i]], reasons[codes[i]])
+        for i in np.flatnonzero(~found)
+    ]
+    result.terminated = [
+        TerminatedRow(int(rows[i]), places.written[codes[i]])
+        for i in np.flatnonzero(places.terminated[codes])
+    ]
+    result.rows = len(rows)
+    result.period_start = dates.values.min().date()
+    result.period_end = dates.values.max().date()
+
+
+def _unresolved_reason(postcode: str) -> str:
+    return BLANK if not postcode else NOT_FOUND if is_postcode(postcode) else NOT_A_POSTCODE
+
+
+@dataclass(frozen=True)
+class _Places:
+    """Where the suppliers are: for each distinct postcode text, its place (district -1 when
+    it does not resolve); `codes` gives each row's text."""
+
+    codes: np.ndarray
+    written: list[str]  # as written, trimmed
+    compact: list[str]  # normalised
+    districts: list[str]  # the districts found, which `district` indexes
+    district: np.ndarray
+    decile: np.ndarray  # 1 to 10, 0 for none
+    local: np.ndarray
+    terminated: np.ndarray
+
+    @property
+    def found(self) -> np.ndarray:
+        return self.district >= 0
+
+
+def _places(column: pa.Array, result: LedgerResult) -> _Places:
+    # Each distinct text is cleaned and looked up once (a ledger repeats its suppliers).
+    encoded = pc.dictionary_encode(column)
+    texts = pc.utf8_trim_whitespace(encoded.dictionary)
+    written = texts.to_pylist()
+    compact = normalise_postcodes(texts).to_pylist()
+    resolved = resolve_compact_postcodes(
+        {postcode for postcode in compact if is_postcode(postcode)}, release=result.release
+    )
+    local_districts = set(result.local_area.district_codes)
+    districts: dict[str, int] = {}
+    district = np.full(len(compact), -1)
+    decile = np.zeros(len(compact), dtype=np.int64)
+    local = np.zeros(len(compact), dtype=bool)
+    terminated = np.zeros(len(compact), dtype=bool)
+    for index, postcode in enumerate(compact):
+        place = resolved.get(postcode)
+        if place is not None:
+            district[index] = districts.setdefault(place.district, len(districts))
+            decile[index] = place.imd_decile or 0
+            local[index] = place.district in local_districts
+            terminated[index] = place.terminated
+    return _Places(
+        to_numpy(encoded.indices), written, compact, list(districts), district, decile, local,
+        terminated,
+    )  # fmt: skip
+
+
+class _Money:
+    """Exact sums of the amounts, as the Decimals adding them up one by one would give."""
+
+    def __init__(self, amounts: Amounts):
+        self.amounts = amounts
+
+    def total(self, where: np.ndarray | None = None) -> Decimal:
+        units, places = self.amounts.units, self.amounts.places
+        if where is not None:
+            units, places = units[where], places[where]
+        return self._decimal(units.sum(), places.max()) if len(units) else ZERO
+
+    def by(self, keys: np.ndarray, where: np.ndarray | None = None) -> dict[int, Decimal]:
+        """Sums by key (small whole numbers), for the keys that have rows."""
+        units, places = self.amounts.units, self.amounts.places
+        if where is not None:
+            keys, units, places = keys[where], units[where], places[where]
+        size = int(keys.max()) + 1 if len(keys) else 0
+        sums = np.zeros(size, dtype=units.dtype)
+        most_places = np.zeros(size, dtype=places.dtype)
+        np.add.at(sums, keys, units)
+        np.maximum.at(most_places, keys, places)
+        return {
+            int(key): self._decimal(sums[key], most_places[key])
+            for key in np.flatnonzero(np.bincount(keys, minlength=size))
+        }
+
+    def _decimal(self, units, places) -> Decimal:
+        # Sum of terms with p decimal places or fewer: exactly representable with p places.
+        places = max(2, int(places))
+        return Decimal(f"{int(units) // 10 ** (self.amounts.scale - places)}E-{places}")

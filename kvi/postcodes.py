@@ -2,23 +2,27 @@
 
 Headers drift between releases (`oslaua`, `laua`, `lad25cd`, `lad26cd`; `imd`, `imd20ind`,
 `imd25ind`; `pcd`, `pcd7`, `pcds`; `icb`, `icb23cd`, `icb26cd`), so columns are found by stem and,
-where several match, the newest year wins. A full file has about 2.7 million rows: it is read in
-chunks of only the needed columns and streamed into the table with PostgreSQL COPY, in one
-transaction (a release loads whole or not at all).
+where several match, the newest year wins. A full file has about 2.7 million rows (1.5 GB): Arrow
+reads it in blocks, converting only the needed columns, and each block is streamed into the table
+with PostgreSQL COPY, in one transaction (a release loads whole or not at all).
 """
 
 import os
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 from django.db import connection, transaction
 
 from kvi.models import DEPRIVATION_AREAS, DeprivationEdition, Postcode, PostcodeRelease
 
-CHUNK_ROWS = 250_000
+BLOCK_BYTES = 32 << 20  # the file is read and copied 32 MB at a time
+ASCII_WHITESPACE_RE = r"[\t-\r\x1c-\x1f ]+"  # what Python's \s matches among ASCII characters
 
 # A compact (no spaces) UK postcode: outward code (A9, A99, AA9, AA99, A9A, AA9A), then 9AA.
 COMPACT_POSTCODE_RE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}$")
@@ -45,6 +49,18 @@ class PostcodeDirectoryError(ValueError):
 def normalise_postcode(value: str | None) -> str:
     """Upper case, all whitespace removed: " ch41 2ab " -> "CH412AB" ('' for blank)."""
     return _WHITESPACE_RE.sub("", value or "").upper()
+
+
+def normalise_postcodes(values: pa.Array) -> pa.Array:
+    """normalise_postcode() of each text, for many: by Arrow for ASCII texts (nearly all), by
+    Python for the others (its whitespace is Unicode's, like the no-break space)."""
+    compact = pc.utf8_upper(pc.replace_substring_regex(values, ASCII_WHITESPACE_RE, ""))
+    others = ~pc.string_is_ascii(values).to_numpy(zero_copy_only=False)
+    if others.any():
+        texts = values.filter(pa.array(others)).to_pylist()
+        python = pa.array([normalise_postcode(text) for text in texts], pa.string())
+        compact = pc.replace_with_mask(compact, pa.array(others), python)
+    return compact
 
 
 def is_postcode(compact: str) -> bool:
@@ -135,60 +151,77 @@ def load_postcode_directory(
 
 
 def _copy_rows(path: Path, columns: dict[str, str], release: PostcodeRelease) -> int:
-    """Stream the file into the postcode table with COPY; returns the number of rows loaded."""
+    """Stream the file into the postcode table with COPY; returns the number of rows loaded.
+
+    Arrow reads the file in blocks (only the columns used are converted); each block is
+    cleaned and written out as CSV for COPY while PostgreSQL takes in the one before."""
     table = Postcode._meta.db_table
     copy_sql = (
         f'COPY "{table}" (release_id, postcode, district, imd_rank, terminated, lsoa, icb) '  # noqa: S608
         "FROM STDIN (FORMAT csv, FORCE_NOT_NULL (postcode, district, lsoa, icb))"
     )
+    used = list(dict.fromkeys(columns.values()))
     total = 0
-    chunks = pd.read_csv(
-        path,
-        usecols=list(columns.values()),
-        dtype=str,
-        keep_default_na=False,
-        encoding="utf-8-sig",
-        chunksize=CHUNK_ROWS,
-    )
-    with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
-        for chunk in chunks:
-            frame = _directory_frame(chunk, columns, release)
-            total += len(frame)
-            copy.write(frame.to_csv(index=False, header=False))
+    try:
+        blocks = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=used, column_types=dict.fromkeys(used, pa.string())
+            ),
+        )
+        with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+            for block in blocks:
+                rows = _directory_rows(block, columns, release)
+                total += rows.num_rows
+                out = pa.BufferOutputStream()
+                pacsv.write_csv(rows, out, write_options=pacsv.WriteOptions(include_header=False))
+                copy.write(memoryview(out.getvalue()))
+    except pa.ArrowInvalid as error:
+        raise PostcodeDirectoryError(
+            f"The file is not a CSV file that can be read: {error}"
+        ) from error
     return total
 
 
-def _directory_frame(
-    chunk: pd.DataFrame, columns: dict[str, str], release: PostcodeRelease
-) -> pd.DataFrame:
-    def text(field: str) -> pd.Series:
-        if field not in columns:
-            return pd.Series("", index=chunk.index)
-        return chunk[columns[field]].str.strip()
+def _directory_rows(
+    block: pa.RecordBatch, columns: dict[str, str], release: PostcodeRelease
+) -> pa.Table:
+    """A block of the file as rows of the postcode table (rows without a postcode dropped)."""
 
-    postcode = chunk[columns["postcode"]].str.replace(r"\s+", "", regex=True).str.upper()
-    imd = pd.to_numeric(text("deprivation"), errors="coerce").astype("Int64")
-    if release.deprivation_areas and (imd > release.deprivation_areas).any():
+    def text(field: str) -> pa.Array:
+        if field not in columns:
+            return pa.repeat("", block.num_rows)
+        return pc.utf8_trim_whitespace(block.column(columns[field]))
+
+    postcode = normalise_postcodes(block.column(columns["postcode"]))
+    rank_text = text("deprivation")
+    blank = pc.equal(rank_text, "")
+    if pc.all(pc.or_(blank, pc.match_substring_regex(rank_text, r"^\d{1,18}$"))).as_py():
+        rank = pc.cast(pc.if_else(blank, pa.scalar(None, pa.string()), rank_text), pa.int64())
+    else:  # as pandas reads numbers: what it cannot read is no rank
+        rank = pa.array(pd.to_numeric(rank_text.to_pandas(), errors="coerce").astype("Int64"))
+    areas = release.deprivation_areas
+    if areas and pc.any(pc.greater(rank, areas)).as_py():
         raise PostcodeDirectoryError(
-            f"{columns['deprivation']} has ranks above {release.deprivation_areas:,}, the number "
-            f"of areas {release.deprivation_edition} ranks: is the edition right?"
+            f"{columns['deprivation']} has ranks above {areas:,}, the number of areas "
+            f"{release.deprivation_edition} ranks: is the edition right?"
         )
-    frame = pd.DataFrame(
+    rows = pa.table(
         {
-            "release_id": release.id,
+            "release_id": pa.repeat(release.id, block.num_rows),
             "postcode": postcode,
             "district": text("district"),
-            "imd_rank": imd.where(imd > 0),
-            "terminated": text("doterm").ne("").map({True: "t", False: "f"}),
+            "imd_rank": pc.if_else(pc.greater(rank, 0), rank, pa.scalar(None, pa.int64())),
+            "terminated": pc.not_equal(text("doterm"), ""),
             "lsoa": text("lsoa"),
             "icb": text("icb"),
         }
     )
-    return frame[frame["postcode"].ne("")]
+    return rows.filter(pc.not_equal(postcode, ""))
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
     """Where a postcode is, by one release: its district and deprivation."""
 
     district: str
@@ -204,23 +237,36 @@ def resolve_postcodes(postcodes: Iterable[str], *, release: PostcodeRelease) -> 
     Deciles are given for English postcodes only (district codes starting E): IMD ranks are
     national, and the release's edition ranks England's areas.
     """
-    wanted = sorted({pc for pc in map(normalise_postcode, postcodes) if is_postcode(pc)})
-    if not wanted:
+    wanted = {postcode for postcode in map(normalise_postcode, postcodes) if is_postcode(postcode)}
+    return resolve_compact_postcodes(wanted, release=release)
+
+
+def resolve_compact_postcodes(
+    postcodes: Collection[str], *, release: PostcodeRelease
+) -> dict[str, Resolved]:
+    """resolve_postcodes() for postcodes already normalised and well formed (is_postcode)."""
+    if not postcodes:
         return {}
+    # One primary-key probe per postcode, in key order: the plan does not depend on the table's
+    # statistics, which lag behind the load of a new release. (Postcodes hold no spaces: one
+    # string of them is much quicker to send than an array.)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT postcode, district, imd_rank, terminated FROM {Postcode._meta.db_table} "  # noqa: S608
-            "WHERE release_id = %s AND postcode = ANY(%s)",
-            [release.id, wanted],
+            "SELECT wanted.postcode, found.district, found.imd_rank, found.terminated "
+            "FROM unnest(string_to_array(%s, ' ')) AS wanted (postcode) CROSS JOIN LATERAL ("
+            f"  SELECT district, imd_rank, terminated FROM {Postcode._meta.db_table} "  # noqa: S608
+            "   WHERE release_id = %s AND postcode = wanted.postcode LIMIT 1"
+            ") AS found",
+            [" ".join(sorted(postcodes)), release.id],
         )
         rows = cursor.fetchall()
     areas = release.deprivation_areas
     return {
         postcode: Resolved(
-            district=district,
-            imd_rank=rank,
-            imd_decile=imd_decile(rank, areas) if district.startswith("E") else None,
-            terminated=terminated,
+            district,
+            rank,
+            imd_decile(rank, areas) if district.startswith("E") else None,
+            terminated,
         )
         for postcode, district, rank, terminated in rows
     }
