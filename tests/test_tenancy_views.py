@@ -47,7 +47,16 @@ def test_tenant_home_shows_the_tenant(client, cast_a, login):
     login(cast_a.organisation_member)
     response = client.get(f"/t/{cast_a.tenant.slug}/")
     assert response.status_code == 200
-    assert cast_a.tenant.name in response.content.decode()
+    html = response.content.decode()
+    assert cast_a.tenant.name in html
+    assert "Your organisation's KVIs" in html
+    assert "Proxy sets" not in html
+    login(cast_a.tenant_admin)
+    html = client.get(f"/t/{cast_a.tenant.slug}/").content.decode()
+    assert "Every organisation's KVIs" in html
+    assert "Social value frameworks" in html and "Proxy sets" in html
+    login(cast_a.outsider)
+    assert "Key Value Indicators" not in client.get(f"/t/{cast_a.tenant.slug}/").content.decode()
 
 
 def test_people_list_for_tenant_admin_shows_everyone_and_org_admin_only_their_organisation(
