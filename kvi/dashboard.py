@@ -99,6 +99,7 @@ class OrganisationDashboard:
     kvi_count: int
     awaiting_validation: int
     financial_years: list[str]  # with figures, newest first (always includes this one)
+    latest_year_with_figures: str | None = None
 
 
 def organisation_dashboard(
@@ -110,6 +111,7 @@ def organisation_dashboard(
     kvis = list(kvi_list(tenant=tenant, access=access, organisation=organisation))
     rows_by_kvi: dict = {kvi.pk: [] for kvi in kvis}
     years = {periods.financial_year_of(as_of)}
+    latest_period: date | None = None
     if kvis:
         measurements = (
             Measurement.objects.filter(
@@ -121,6 +123,7 @@ def organisation_dashboard(
         for row in measurements:
             rows_by_kvi[row.kvi_id].append(row)
             years.add(periods.financial_year_of(row.period))
+            latest_period = max(latest_period or row.period, row.period)
     last_year_end = previous_year_end(as_of)
     groups: dict[tuple, ThemeGroup] = {}
     waiting_total = 0
@@ -148,6 +151,9 @@ def organisation_dashboard(
         kvi_count=len(kvis),
         awaiting_validation=waiting_total,
         financial_years=sorted(years, reverse=True),
+        latest_year_with_figures=(
+            periods.financial_year_of(latest_period) if latest_period is not None else None
+        ),
     )
 
 

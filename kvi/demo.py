@@ -23,7 +23,15 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from kvi import services
-from kvi.models import Framework, FrameworkStatus, Kvi, Measurement, Metric, SubTheme
+from kvi.models import (
+    Framework,
+    FrameworkStatus,
+    Kvi,
+    LocalArea,
+    Measurement,
+    Metric,
+    SubTheme,
+)
 from kvi.services import KviInput
 from organisations.models import Organisation
 from tenancy.context import tenant_context
@@ -399,6 +407,12 @@ OTHER_FIGURES = {
 }
 
 
+# The programme's local area for local spend: Wirral and its neighbours (ONS district codes).
+LOCAL_AREA = (
+    "Wirral, Cheshire East, Knowsley and St Helens",
+    ["E08000015", "E06000049", "E08000011", "E08000013"],
+)
+
 # How the demo KVIs' SPC charts are calculated: limits fixed on the months before the change
 # each series shows, so the change stands out (the way Making Data Count asks for a baseline).
 SPC_BASELINES = {"ECO-1": 24, "EMP-1": 12, "HWB-2": 21}
@@ -417,6 +431,15 @@ def build_demo() -> None:
             email: (user, tenant_access_for(user=user, tenant=tenant))
             for email, user in users.items()
         }
+        if not LocalArea.objects.filter(tenant=tenant).exists():
+            admin, admin_access = people[TENANT_ADMIN]
+            services.local_area_save(
+                tenant=tenant,
+                actor=admin,
+                access=admin_access,
+                name=LOCAL_AREA[0],
+                district_codes=LOCAL_AREA[1],
+            )
         framework = _framework(tenant, people[TENANT_ADMIN])
         if framework is None:
             return

@@ -234,6 +234,17 @@ def test_dashboard_current_year_is_the_default_and_a_bad_year_is_said(data_a, lo
     assert "2022/24 is not a financial year" in response.content.decode()
 
 
+def test_dashboard_points_to_the_latest_year_with_figures_when_this_year_has_none(data_a, login):
+    cast = data_a.cast
+    with tenant_context(cast.tenant.id):
+        data_a.record("SESSIONS", date(2022, 5, 1), value=D("5"))
+    client = login(cast.organisation_member)
+    html = client.get(url(cast, "kvi_dashboard", cast.organisation.id)).content.decode()
+    assert "The latest figures are for" in html and 'href="?year=2022/23"' in html
+    html = client.get(url(cast, "kvi_dashboard", cast.organisation.id), {"year": "2022/23"})
+    assert "The latest figures are for" not in html.content.decode()
+
+
 def test_dashboard_takes_a_fixed_number_of_queries(cast_a, login, django_assert_max_num_queries):
     cast = cast_a
     path = url(cast, "kvi_dashboard", cast.organisation.id)
