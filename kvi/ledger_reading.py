@@ -10,7 +10,6 @@ where its regular expressions agree with Python's, and Python to the few other t
 import io
 import os
 import re
-import warnings
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -22,9 +21,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from uploads.tables import UnreadableTable, read_csv_text
+
 REQUIRED_COLUMNS = ("supplier_name", "supplier_postcode", "amount", "payment_date")
 OPTIONAL_COLUMNS = ("supplier_type", "category")
-ENCODINGS = ("utf-8-sig", "cp1252")  # UTF-8 (with or without BOM), else Excel's Windows-1252
 
 _AMOUNT_NOISE_RE = r"[£,\s]"
 _ASCII_AMOUNT_NOISE_RE = r"[£,\t-\r\x1c-\x1f ]"  # the same for Arrow, in ASCII text (and £)
@@ -129,30 +129,10 @@ def _read_with_arrow(data: bytes) -> pa.Table | None:
 
 
 def _read_with_pandas(source: IO[bytes]) -> tuple[pd.DataFrame, LedgerError | None]:
-    last_problem = ""
-    for encoding in ENCODINGS:
-        source.seek(0)
-        try:
-            with warnings.catch_warnings():
-                # A row with more fields than the header is an error, not a warning.
-                warnings.simplefilter("error", pd.errors.ParserWarning)
-                frame = pd.read_csv(
-                    source,
-                    dtype=str,
-                    keep_default_na=False,
-                    skip_blank_lines=False,
-                    index_col=False,
-                    encoding=encoding,
-                )
-        except UnicodeDecodeError as exc:
-            last_problem = f"The file is not readable text ({exc.reason})."
-            continue
-        except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
-            return pd.DataFrame(), LedgerError(None, "", f"The file is not a valid CSV: {exc}")
-        except pd.errors.EmptyDataError:
-            return pd.DataFrame(), LedgerError(None, "", "The file is empty.")
-        return frame.fillna(""), None
-    return pd.DataFrame(), LedgerError(None, "", last_problem)
+    try:
+        return read_csv_text(source), None
+    except UnreadableTable as error:
+        return pd.DataFrame(), LedgerError(None, "", str(error))
 
 
 def _numbered_repeats(names: list[str]) -> list[str]:

@@ -8,7 +8,6 @@ Checks touch no table except what their callers pass in; kvi.library writes.
 import csv
 import io
 import re
-import warnings
 from dataclasses import dataclass
 from typing import IO
 
@@ -18,6 +17,7 @@ from django.core.exceptions import ValidationError
 from api.renderers import FORMULA_STARTS, neutralise
 from kvi.models import Aggregation, CrosswalkScheme, Direction, MetricFeed, Unit
 from uploads.checks import CheckedFile, FileType, check_upload
+from uploads.tables import UnreadableTable, read_csv_text
 
 LIBRARY_COLUMNS = [
     "theme",
@@ -36,7 +36,6 @@ LIBRARY_REQUIRED = LIBRARY_COLUMNS[:8]
 CROSSWALK_COLUMNS = ["metric_code", "scheme", "item_code", "item_label"]
 CROSSWALK_REQUIRED = CROSSWALK_COLUMNS[:3]
 MAX_BYTES = 5 * 1024 * 1024
-ENCODINGS = ("utf-8-sig", "cp1252")
 # The longest text each column may hold (the models' limits).
 MAX_LENGTHS = {
     "theme": 200,
@@ -108,27 +107,10 @@ def _column_name(name) -> str:
 
 
 def _parse(uploaded_file: IO[bytes], file_name: str) -> pd.DataFrame:
-    for encoding in ENCODINGS:
-        uploaded_file.seek(0)
-        try:
-            with warnings.catch_warnings():
-                # A row with more cells than the header is an error, not a warning.
-                warnings.simplefilter("error", pd.errors.ParserWarning)
-                return pd.read_csv(
-                    uploaded_file,
-                    dtype=str,
-                    keep_default_na=False,
-                    skip_blank_lines=False,
-                    index_col=False,
-                    encoding=encoding,
-                )
-        except UnicodeDecodeError:
-            continue
-        except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
-            raise ValidationError(f"{file_name} is not a valid CSV file: {exc}") from exc
-        except pd.errors.EmptyDataError as exc:
-            raise ValidationError(f"{file_name} is empty.") from exc
-    raise ValidationError(f"{file_name} is not readable text.")
+    try:
+        return read_csv_text(uploaded_file)
+    except UnreadableTable as error:
+        raise ValidationError(f"{file_name}: {error}") from error
 
 
 def read_csv(

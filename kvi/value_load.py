@@ -9,7 +9,6 @@ under the same name changes nothing.
 """
 
 import re
-import warnings
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import IO
@@ -24,9 +23,9 @@ from kvi.models import ProxySet, ProxyValue
 from tenancy.permissions import Perm, TenantAccess
 from tenancy.services import audit_record
 from uploads.checks import FileType, check_upload
+from uploads.tables import UnreadableTable, read_csv_text
 
 PROXY_SET_MAX_BYTES = 5 * 1024 * 1024
-ENCODINGS = ("utf-8-sig", "cp1252")
 _PLACES = Decimal("0.000001")  # as ProxyValue stores £ per unit
 _PCT_PLACES = Decimal("0.0001")
 _MAX_VALUE = Decimal("1e14")  # numeric(20, 6)
@@ -145,34 +144,12 @@ def _resolve_columns(headers: list[str]) -> tuple[dict[str, str], list[ProxyRowE
 
 def _read(uploaded_file: IO[bytes]) -> tuple[pd.DataFrame | None, ProxyRowError | None]:
     """The file as text cells, row N (from 1 after the header) at index N."""
-    problem = "The file is not readable text."
-    for encoding in ENCODINGS:
-        uploaded_file.seek(0)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", pd.errors.ParserWarning)
-                frame = pd.read_csv(
-                    uploaded_file,
-                    dtype=str,
-                    keep_default_na=False,
-                    skip_blank_lines=False,
-                    index_col=False,
-                    encoding=encoding,
-                )
-        except UnicodeDecodeError:
-            continue
-        except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
-            problem = f"The file is not a valid CSV: {exc}"
-            break
-        except pd.errors.EmptyDataError:
-            problem = "The file is empty."
-            break
-        finally:
-            uploaded_file.seek(0)
-        frame = frame.fillna("")
-        frame.index = pd.RangeIndex(1, len(frame) + 1)
-        return frame, None
-    return None, ProxyRowError(None, "", problem)
+    try:
+        frame = read_csv_text(uploaded_file)
+    except UnreadableTable as error:
+        return None, ProxyRowError(None, "", str(error))
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    return frame, None
 
 
 def _number(text: str) -> Decimal | None:

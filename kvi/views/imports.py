@@ -164,6 +164,10 @@ def import_job_detail(request, job_id):
                 messages.success(request, f"Importing the figures of {job.file_name}.")
                 return redirect("import_job_detail", tenant.slug, job.pk)
     errors = Paginator(job.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+    count = errors.paginator.count
+    errors_caption = f"{count:,} problem{'' if count == 1 else 's'}"
+    if errors.paginator.num_pages > 1:
+        errors_caption += f" (page {errors.number} of {errors.paginator.num_pages})"
     expected = job.summary.get("expected", {}) if job.status == S.CHECKED else {}
     return render(
         request,
@@ -176,6 +180,7 @@ def import_job_detail(request, job_id):
             "progress": imports_jobs.progress_get(job),
             "refresh_seconds": REFRESH_SECONDS,
             "errors_page": errors,
+            "errors_caption": errors_caption,
             "page_obj": errors,
             "querystring": "",
             "expected": expected,

@@ -251,7 +251,7 @@ def measurement_submit(request, measurement_id):
     return to_detail(request, measurement)
 
 
-# --- Validation ------------------------------------------------------------------------------
+# --- Corrections -----------------------------------------------------------------------------
 
 
 @tenant_view()
