@@ -330,7 +330,9 @@ class Pledge(TenantOwnedModel):
 
     @property
     def heading(self) -> str:
-        return self.principle.title if self.principle_id else self.theme.name
+        if self.principle is not None:
+            return self.principle.title
+        return self.theme.name if self.theme is not None else ""
 
 
 class TierApplication(TenantOwnedModel):

@@ -18,6 +18,7 @@ exists.
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -389,7 +390,7 @@ CRISIS = [
 ]  # fmt: skip
 
 # Annual and quarterly figures: KVI code -> [(period, value or (numerator, denominator), note)]
-OTHER_FIGURES = {
+OTHER_FIGURES: dict[str, list[tuple[date, Any, str]]] = {
     "ECO-2": [
         (date(2022, 4, 1), (D("1"), D("1")), "1 of 1 contracts developed in the quarter."),
         (date(2022, 7, 1), (D("1"), D("1")), "1 of 1 contracts developed in the quarter."),
@@ -445,7 +446,7 @@ def build_demo() -> None:
             return
         metrics = _own_metrics(tenant, framework, wirral, people[ORG_ADMIN])
         kvis = _kvis(tenant, wirral, metrics, people[ORG_ADMIN])
-        series = {
+        series: dict[str, list[tuple[date, Any]]] = {
             "ECO-1": list(zip(MONTHS, SPEND, strict=True)),
             "EMP-1": list(zip(MONTHS, DISABILITY, strict=True)),
             "HWB-2": list(zip(MONTHS, CRISIS, strict=True)),
@@ -453,8 +454,8 @@ def build_demo() -> None:
         for code, figures in series.items():
             for period, figure in figures:
                 _figure(tenant, kvis[code], period, figure, "", people)
-        for code, figures in OTHER_FIGURES.items():
-            for period, figure, note in figures:
+        for code, noted in OTHER_FIGURES.items():
+            for period, figure, note in noted:
                 _figure(tenant, kvis[code], period, figure, note, people)
         user, access = people[ORG_ADMIN]
         for code, baseline_points in SPC_BASELINES.items():

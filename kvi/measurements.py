@@ -11,6 +11,7 @@ PermissionDenied or ValidationError (naming the field) before writing, and recor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -92,7 +93,7 @@ class KviInput:
     target_financial_year: str = ""
     target_date: date | None = None
     owner_name: str = ""
-    pledge: object | None = None  # a charters.Pledge of the same organisation
+    pledge: Any = None  # a charters.Pledge of the same organisation (kvi imports no charters)
 
 
 def _require_kvi_permission(access: TenantAccess, organisation) -> None:
@@ -110,7 +111,7 @@ def _kvi_errors(*, tenant, organisation, data: KviInput, kvi: Kvi | None) -> tup
         errors["code"] = "Enter the KVI's code."
     elif (
         Kvi.objects.filter(tenant=tenant, organisation=organisation, code__iexact=code)
-        .exclude(pk=getattr(kvi, "pk", None))
+        .exclude(id__in=[kvi.pk] if kvi is not None else [])
         .exists()
     ):
         errors["code"] = f"This organisation already has a KVI with the code {code}."
@@ -303,7 +304,8 @@ def measurement_record(
                 **fields,
             )
             verb = "measurement.recorded"
-            changes = {k: _str(v) for k, v in figures.items()} | {"period": period.isoformat()}
+            changes: dict[str, object] = {k: _str(v) for k, v in figures.items()}
+            changes["period"] = period.isoformat()
         else:
             if existing.status != MS.DRAFT:
                 raise ValidationError(

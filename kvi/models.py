@@ -7,6 +7,8 @@ is shared by every tenant: it has no tenant_id and no row-level security. Local 
 imports are tenant-owned and guarded by row-level security like every tenant table.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -397,7 +399,7 @@ class MeasurementStatus(models.TextChoices):
     RETURNED = "returned", "Returned"
 
 
-DECIMAL = {"max_digits": 20, "decimal_places": 6, "null": True, "blank": True}
+DECIMAL: dict[str, Any] = {"max_digits": 20, "decimal_places": 6, "null": True, "blank": True}
 
 
 class Measurement(TenantOwnedModel):
