@@ -388,6 +388,9 @@ def measurement_return(
         obj=measurement,
         changes={"reason": reason},
     )
+    from kvi.tasks import send_measurement_returned_email  # (the tasks import the services)
+
+    send_measurement_returned_email.delay_on_commit(str(tenant.id), str(measurement.pk))
     return measurement
 
 

@@ -7,8 +7,12 @@ task delivered twice does nothing the second time.
 """
 
 from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
 
 from kvi import imports_jobs
+from kvi.models import Measurement, MeasurementStatus
 from tenancy.models import Tenant
 from tenancy.tasks import TenantTask
 
@@ -27,6 +31,36 @@ def run_measurement_import(tenant_id: str, job_id: str, user_id: int, submit: bo
     tenant = Tenant.objects.get(pk=tenant_id)
     return imports_jobs.measurement_import_run(
         tenant=tenant, job_id=job_id, user_id=user_id, submit=submit
+    )
+
+
+@shared_task(base=TenantTask)
+def send_measurement_returned_email(tenant_id: str, measurement_id: str) -> int:
+    """Tell the person who entered a figure that it was returned, and why."""
+    measurement = (
+        Measurement.objects.select_related("kvi", "kvi__organisation", "entered_by", "tenant")
+        .filter(id=measurement_id, tenant_id=tenant_id)
+        .first()
+    )
+    if measurement is None or measurement.status != MeasurementStatus.RETURNED:
+        return 0
+    person = measurement.entered_by
+    if person is None or not person.is_active:
+        return 0
+    kvi = measurement.kvi
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "measurement_detail", args=[measurement.tenant.slug, measurement.pk]
+    )
+    return send_mail(
+        subject=f"Figure returned: {kvi.code} for {measurement.period:%B %Y}",
+        message=(
+            f"The figure you entered for {kvi.code} {kvi.title} ({kvi.organisation.name}), "
+            f"period starting {measurement.period:%-d %B %Y}, was returned by the "
+            f"organisation admin:\n\n{measurement.return_reason}\n\nCorrect it, giving a "
+            f"reason, and it goes back for validation:\n\n{link}\n"
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[person.email],
     )
 
 

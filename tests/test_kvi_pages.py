@@ -657,7 +657,9 @@ def test_entering_figures_is_refused_to_others(data_a, cast_b, login):
 # --- Validation ------------------------------------------------------------------------------
 
 
-def test_admin_validates_from_the_queue_and_returns_with_a_reason(data_a, login):
+def test_admin_validates_from_the_queue_and_returns_with_a_reason(
+    data_a, login, mailoutbox, django_capture_on_commit_callbacks
+):
     cast = data_a.cast
     with tenant_context(cast.tenant.id):
         first = data_a.record("CRISIS", date(2022, 4, 1), value=D("58"), validate=False)
@@ -670,11 +672,18 @@ def test_admin_validates_from_the_queue_and_returns_with_a_reason(data_a, login)
     assert response["Location"] == queue
     response = client.post(url(cast, "measurement_return", second.pk), {"reason": " "})
     assert response.context["form"].errors["reason"] == ["Say why the figure is being returned."]
-    response = client.post(
-        url(cast, "measurement_return", second.pk),
-        {"reason": "Count from the rota", "next": "queue"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url(cast, "measurement_return", second.pk),
+            {"reason": "Count from the rota", "next": "queue"},
+        )
     assert response["Location"] == queue
+    # The person who entered the figure is told why, with a link to correct it.
+    (email,) = mailoutbox
+    assert email.to == [second.entered_by.email]
+    assert email.subject == "Figure returned: CRISIS for May 2022"
+    assert "Count from the rota" in email.body
+    assert url(cast, "measurement_detail", second.pk) in email.body
     with tenant_context(cast.tenant.id):
         first.refresh_from_db()
         second.refresh_from_db()
