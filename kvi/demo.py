@@ -8,7 +8,9 @@ series from April 2020 to September 2022 (30 validated figures each) that end on
 figures: local supply-chain spend 13.09% for April-September 2022, WTE with declared disability
 4.09% at March 2022 and 4.76% at September 2022, crisis responses averaging 58 a month in
 January-March 2022 and 145 a month in June-August 2022. The annual KVIs get their 2021/22
-figure. Monthly values before those reported points are illustrative.
+figure. Monthly values before those reported points are illustrative. Then (kvi.demo_spend) a
+synthetic postcode directory is loaded if none is, and Wirral's April-September 2022 spend
+ledger imported: 13.09% local, 11.88% in Wirral.
 
 Everything goes through the services (so the audit trail is the one real use leaves): the tenant
 admin builds the framework, Wirral's organisation admin adds its metrics and KVIs and validates
@@ -24,6 +26,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from kvi import services
+from kvi.demo_spend import build_spend_demo
 from kvi.models import (
     Framework,
     FrameworkStatus,
@@ -469,6 +472,12 @@ def build_demo() -> None:
                     rebase_at=[],
                     screen_outliers=False,
                 )
+        build_spend_demo(
+            tenant=tenant,
+            organisation=wirral,
+            org_admin=people[ORG_ADMIN],
+            local_area_name=LOCAL_AREA[0],
+        )
 
 
 def _framework(tenant, admin) -> Framework | None:
