@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -161,6 +162,16 @@ CELERY_BEAT_SCHEDULE: dict = {
     "charter-pledge-review-reminders": {
         "task": "charters.tasks.queue_pledge_review_reminders",
         "schedule": 24 * 60 * 60,  # daily
+    },
+    # Each night, just after the date changes: this year's KVI figures judged on the new day.
+    "kvi-year-figures-refresh": {
+        "task": "kvi.tasks.queue_kvi_year_figure_refreshes",
+        "schedule": crontab(hour=0, minute=20),
+    },
+    # Each morning: award holders told 12, 6 and 1 months (as the scheme sets) before expiry.
+    "award-expiry-reminders": {
+        "task": "awards.tasks.queue_award_expiry_reminders",
+        "schedule": crontab(hour=6, minute=0),
     },
 }
 

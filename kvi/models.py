@@ -432,6 +432,10 @@ class Measurement(TenantOwnedModel):
 
     class Meta:
         ordering = ["kvi", "period"]
+        # The API's cursor over every measurement of a tenant runs in (period, id) order.
+        indexes = [
+            models.Index(fields=["tenant", "period", "id"], name="measurement_tenant_period")
+        ]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "kvi", "period"], name="measurement_one"),
             models.CheckConstraint(
@@ -474,6 +478,80 @@ class MeasurementRevision(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.measurement} changed {self.changed_at:%Y-%m-%d}"
+
+
+# --- The year figures rollup (the tenant overview reads it) --------------------------------
+
+
+class ExactDecimalField(models.DecimalField):
+    """A PostgreSQL ``numeric`` without precision or scale: a Decimal kept exactly as computed
+    (a year-to-date ratio such as 370 ÷ 3000 × 100 keeps every digit Python gave it)."""
+
+    def db_type(self, connection) -> str:
+        return "numeric"
+
+    def check(self, **kwargs):
+        # DecimalField's checks insist on max_digits and decimal_places; numeric needs neither.
+        return models.Field.check(self, **kwargs)
+
+
+class KviYearFigure(TenantOwnedModel):
+    """One KVI's year to date in one financial year, worked out by kvi.rollup: its counted
+    figures, its figure (kvi.selectors.combined_figure's), its status against target
+    (kvi.status.kvi_status, judged on ``as_of``) and its monetised value (kvi.value.monetise).
+    The tenant overview adds these rows up in SQL.
+
+    Database triggers (migration 0007) set ``is_stale`` whenever something a row was worked out
+    from changes: the KVI's measurements in that year, the KVI's target, baseline or metric, the
+    metric's unit, direction, aggregation or proxy measure, the active proxy set. A row is also
+    out of date when it was judged on another day than the one asked for (``as_of``)."""
+
+    kvi = models.ForeignKey(Kvi, on_delete=models.CASCADE, related_name="year_figures")
+    # The KVI's organisation and metric, copied for grouping (kept right by the refresh); read
+    # through the (tenant, financial year) index, so no index of their own.
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="+", db_index=False)
+    financial_year = models.CharField(max_length=7)  # "2022/23"
+    as_of = models.DateField(help_text="The date the figure and status stand for.")
+    counted = models.PositiveIntegerField(help_text="Validated and submitted figures to date.")
+    awaiting = models.PositiveIntegerField(help_text="Submitted figures awaiting validation.")
+    figure = ExactDecimalField(null=True, blank=True)  # None: no counted figures
+    status = models.CharField(max_length=20)  # a kvi.status.KviStatus value
+    expected = ExactDecimalField(null=True, blank=True)  # where the trajectory says, on as_of
+    # The metric can be priced and the active proxy set has its measure for the year; the
+    # value (quantity × proxy, gross and net) is set when it also has a figure.
+    has_proxy = models.BooleanField(default=False)
+    quantity = ExactDecimalField(null=True, blank=True)
+    gross = ExactDecimalField(null=True, blank=True)
+    net = ExactDecimalField(null=True, blank=True)
+    is_stale = models.BooleanField(default=False)
+    worked_out_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["financial_year", "kvi"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "kvi", "financial_year"], name="kviyearfigure_one_year"
+            )
+        ]
+        indexes = [
+            # The overview's sums read a year's rows.
+            models.Index(
+                fields=["tenant", "financial_year", "organisation"], name="kviyearfigure_year"
+            ),
+            # Whether a year needs working out: its fresh rows judged on a day, counted in the
+            # index alone (kvi.rollup).
+            models.Index(
+                fields=["tenant", "financial_year", "as_of"],
+                condition=models.Q(is_stale=False),
+                name="kviyearfigure_fresh",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.financial_year} {self.status}"
 
 
 # --- Evidence files on measurements -------------------------------------------------------

@@ -2,35 +2,32 @@
 judged against their targets (kvi.status), their figures priced with the tenant's active proxy
 set (kvi.value), and the totals by theme, by organisation and for the whole programme.
 
-Figures come from kvi.overview_figures (set-based in PostgreSQL); this module judges and prices
-them in one pass over the KVIs. Queries, whatever the number of organisations, KVIs or
-measurements: the metrics, the figures (with a SET LOCAL before it, and a second query when some
-sum or average KVI has figures entered as ratios), the active proxy values, the organisations
-taking part, and the names of organisations that have left but still have KVIs (only if any).
+It reads the year figures rollup (KviYearFigure, kvi.rollup), refreshed first for the year shown
+(usually few or no KVIs to work out), and adds it up in SQL, so Python handles only the rows
+shown. The refresh never keeps the page waiting for a writer whose transaction is still open (an
+import being saved): those KVIs show as last worked out and the page says how many they are.
+
+Queries, whatever the number of organisations, KVIs or measurements: the refresh (one when
+nothing changed; five at most), then one for the totals by theme and measure, the counts of
+organisations and whether a proxy set is active; the table of organisations is read a page at a
+time (OrganisationRows: a page, searched and sorted in SQL, and a count when searched).
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from types import SimpleNamespace
-from uuid import UUID
 
-from kvi import periods
+from django.db import connection
+
+from kvi import overview_sql, periods
 from kvi.models import Unit
-from kvi.overview_figures import MetricFacts, kvi_year_figures, metric_facts
-from kvi.status import KviStatus, kvi_status
-from kvi.value import (
-    active_proxy_values,
-    format_money,
-    format_quantity,
-    is_priceable,
-    monetise,
-)
-from organisations.models import Organisation, Participation
+from kvi.rollup import RollupBusy, kvi_year_figures_refresh, year_as_of
+from kvi.status import KviStatus
+from kvi.value import format_money, format_quantity
+from organisations.models import Participation
 from tenancy.permissions import Perm, TenantAccess
 
 ZERO = Decimal(0)
-ON_TRACK, AT_RISK, OFF_TRACK = KviStatus.ON_TRACK, KviStatus.AT_RISK, KviStatus.OFF_TRACK
 
 
 class OverviewYearError(ValueError):
@@ -52,7 +49,7 @@ def overview_as_of(financial_year: str | None, today: date) -> tuple[str, date]:
             f"{financial_year} has not begun yet: choose {periods.financial_year_of(today)} "
             "or an earlier year."
         )
-    return financial_year, min(today, periods.financial_year_end(financial_year))
+    return financial_year, year_as_of(financial_year, today)
 
 
 @dataclass
@@ -69,6 +66,21 @@ class Tally:
     net: Decimal = ZERO
     priced_kvis: int = 0  # KVIs with a monetised value
 
+    @classmethod
+    def of(cls, kvis, on_track, at_risk, off_track, awaiting, gross, net, priced) -> "Tally":
+        """A tally from SQL's counts and sums (None sums are nothing)."""
+        return cls(
+            kvis=kvis,
+            on_track=on_track,
+            at_risk=at_risk,
+            off_track=off_track,
+            not_judged=kvis - on_track - at_risk - off_track,
+            awaiting_validation=awaiting or 0,
+            gross=gross or ZERO,
+            net=net or ZERO,
+            priced_kvis=priced,
+        )
+
     @property
     def gross_display(self) -> str:
         return format_money(self.gross, pence=False)
@@ -83,22 +95,6 @@ class Tally:
             "gross", "net", "priced_kvis",
         ):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
-
-    def add(self, status: str, awaiting: int, money) -> None:
-        self.kvis += 1
-        if status == ON_TRACK:
-            self.on_track += 1
-        elif status == AT_RISK:
-            self.at_risk += 1
-        elif status == OFF_TRACK:
-            self.off_track += 1
-        else:  # no target, or no figures yet
-            self.not_judged += 1
-        self.awaiting_validation += awaiting
-        if money is not None:
-            self.gross += money.gross
-            self.net += money.net
-            self.priced_kvis += 1
 
 
 @dataclass
@@ -151,167 +147,200 @@ class OrganisationOverview:
     taking_part: bool = True  # an active participant (False: left, but has KVIs)
 
 
-@dataclass(frozen=True)
+@dataclass
 class TenantOverview:
+    tenant_id: str
     financial_year: str
     as_of: date
     totals: Tally
     organisations_taking_part: int
     organisations_with_kvis: int
     organisations_reporting: int
+    organisations_listed: int  # taking part, or with KVIs this year (the table's rows)
     themes: list[ThemeOverview]
-    organisations: list[OrganisationOverview]  # by name
     proxy_set_active: bool
+    worked_out_at: datetime | None  # when the latest of its KVIs' figures was worked out
+    worked_out_now: int  # KVIs whose figures were worked out for this overview
+    # KVIs whose figures are being changed (a writer's transaction is open): shown as they were
+    # last worked out, and worked out by the next view.
+    being_changed: int
+    # Every organisation (taking part, or with KVIs) by name, when asked for (the downloads);
+    # pages read theirs a page at a time (organisation_rows).
+    organisations: list[OrganisationOverview] | None = None
 
     @property
     def frameworks(self) -> list[str]:
         return sorted({theme.framework_name for theme in self.themes})
 
 
+def _params(tenant_id, financial_year: str) -> dict:
+    return {
+        "tenant": tenant_id,
+        "financial_year": financial_year,
+        "on_track": KviStatus.ON_TRACK,
+        "at_risk": KviStatus.AT_RISK,
+        "off_track": KviStatus.OFF_TRACK,
+        "active": Participation.Status.ACTIVE,
+    }
+
+
 def tenant_overview(
-    *, tenant, access: TenantAccess, financial_year: str | None = None, today: date
+    *,
+    tenant,
+    access: TenantAccess,
+    financial_year: str | None = None,
+    today: date,
+    every_organisation: bool = False,
 ) -> TenantOverview:
     """The overview of the tenant's KVIs for ``financial_year`` (the one containing ``today`` by
-    default), for the programme team only (VIEW_KVIS). Raises OverviewYearError for a year it
-    cannot show. A fixed number of queries (see the module docstring)."""
+    default), for the programme team only (VIEW_KVIS); with ``every_organisation``, the row of
+    every organisation too (one more query). Raises OverviewYearError for a year it cannot show.
+    A fixed number of queries (see the module docstring)."""
     access.require(Perm.VIEW_KVIS)
     financial_year, as_of = overview_as_of(financial_year, today)
-    metrics = metric_facts(tenant=tenant)
-    kvis = kvi_year_figures(tenant=tenant, as_of=as_of, metrics=metrics)
-    proxies = active_proxy_values(tenant=tenant)
-    organisations = _organisations(tenant)
-    taking_part = len(organisations)
+    being_changed = 0
+    try:
+        worked_out_now = kvi_year_figures_refresh(
+            tenant=tenant, financial_year=financial_year, as_of=as_of, wait=False
+        )
+    except RollupBusy as busy:  # never keep the page waiting for an import to finish
+        worked_out_now, being_changed = 0, busy.kvis
+    with connection.cursor() as cursor:
+        cursor.execute(overview_sql.YEAR_SQL, _params(tenant.pk, financial_year))
+        rows = cursor.fetchall()
+    taking_part, with_kvis, reporting, listed, proxy_set_active = rows[0][:5]
     themes: dict[tuple[str, str], ThemeOverview] = {}
-    # Per metric: its theme, its line in the theme's measures, and whether it can be priced.
-    by_metric: dict[str, tuple[ThemeOverview, MeasureTotal, bool]] = {}
-    for kvi in kvis:
-        metric = kvi.metric
-        slot = by_metric.get(metric.id)
-        if slot is None:
-            slot = by_metric[metric.id] = _metric_slot(themes, metric, financial_year, proxies)
-        theme, measure, priceable = slot
-        figure = kvi.figure
-        money = None
-        if figure is not None:
-            measure.reporting += 1
-            if measure.quantity is not None:
-                measure.quantity += figure
-            if priceable:
-                money = monetise(
-                    quantity=figure,
-                    unit=metric.unit,
-                    financial_year=financial_year,
-                    measure_code=metric.proxy_measure_code,
-                    proxies=proxies,
-                )
-                if money is not None:
-                    measure.gross = (measure.gross or ZERO) + money.gross
-                    measure.net = (measure.net or ZERO) + money.net
-        measure.kvis += 1
-        status = kvi_status(kvi, figure=figure, as_of=as_of).status
-        theme.tally.add(status, kvi.awaiting_validation, money)
-        organisation = organisations.get(kvi.organisation_id)
-        if organisation is None:  # it has left the programme, or its participation is gone
-            organisation = organisations[kvi.organisation_id] = OrganisationOverview(
-                kvi.organisation_id, "", taking_part=False
+    worked_out_at = None
+    for (framework_name, theme_name, position, code, unit, name, kvis, on_track, at_risk,
+         off_track, awaiting, gross, net, priced, with_figures, quantity, has_proxy,
+         worked_out) in (row[5:] for row in rows if row[5] is not None):  # fmt: skip
+        theme = themes.get((framework_name, theme_name))
+        if theme is None:
+            theme = themes[framework_name, theme_name] = ThemeOverview(
+                framework_name, theme_name, position
             )
-        organisation.tally.add(status, kvi.awaiting_validation, money)
-        if kvi.counted:
-            organisation.reporting = True
-    _name_former_participants(tenant, organisations)
+        theme.position = min(theme.position, position)
+        theme.tally.merge(
+            Tally.of(kvis, on_track, at_risk, off_track, awaiting, gross, net, priced)
+        )
+        theme.measures[code, unit] = MeasureTotal(
+            code,
+            name,
+            unit,
+            kvis=kvis,
+            reporting=with_figures,
+            quantity=None if unit == Unit.PERCENT else quantity or ZERO,
+            gross=(gross or ZERO) if has_proxy else None,
+            net=(net or ZERO) if has_proxy else None,
+        )
+        worked_out_at = max(worked_out_at or worked_out, worked_out)
     totals = Tally()
     for theme in themes.values():
         totals.merge(theme.tally)
-    return TenantOverview(
+    overview = TenantOverview(
+        tenant_id=tenant.pk,
         financial_year=financial_year,
         as_of=as_of,
         totals=totals,
         organisations_taking_part=taking_part,
-        organisations_with_kvis=sum(1 for o in organisations.values() if o.tally.kvis),
-        organisations_reporting=sum(o.reporting for o in organisations.values()),
+        organisations_with_kvis=with_kvis,
+        organisations_reporting=reporting,
+        organisations_listed=listed,
         themes=sorted(
             themes.values(), key=lambda t: (t.framework_name, t.position, t.name.casefold())
         ),
-        organisations=sorted(
-            organisations.values(), key=lambda o: (o.name.casefold(), str(o.organisation_id))
-        ),
-        proxy_set_active=bool(proxies),
+        proxy_set_active=proxy_set_active,
+        worked_out_at=worked_out_at,
+        worked_out_now=worked_out_now,
+        being_changed=being_changed,
     )
+    if every_organisation:
+        overview.organisations = list(organisation_rows(overview))
+    return overview
 
 
-def _organisations(tenant) -> dict[str, OrganisationOverview]:
-    """The organisations taking part (an active participation), by id: one query."""
-    rows = Participation.objects.filter(
-        tenant=tenant, status=Participation.Status.ACTIVE
-    ).values_list("organisation_id", "organisation__name")
-    return {str(pk): OrganisationOverview(str(pk), name) for pk, name in rows}
+# --- The table of organisations: search, sort, pages -------------------------------------------
 
-
-def _name_former_participants(tenant, organisations: dict[str, OrganisationOverview]) -> None:
-    """Names for organisations with KVIs that no longer take part (one query, only if any)."""
-    unnamed = [o for o in organisations.values() if not o.taking_part]
-    if unnamed:
-        names = dict(
-            Organisation.objects.filter(pk__in=[o.organisation_id for o in unnamed]).values_list(
-                "id", "name"
-            )
-        )
-        for organisation in unnamed:
-            organisation.name = names.get(UUID(organisation.organisation_id), "")
-
-
-def _metric_slot(themes: dict, metric: MetricFacts, financial_year: str, proxies: dict):
-    """(theme, measure line, priceable) of a metric, creating the theme and line when new. A
-    metric is priced when kvi.value says it can be and the proxy set has its measure that year."""
-    theme_key = (metric.framework_name, metric.theme_name)
-    theme = themes.get(theme_key)
-    if theme is None:
-        theme = themes[theme_key] = ThemeOverview(
-            metric.framework_name, metric.theme_name, metric.theme_position
-        )
-    # is_priceable reads only kvi.metric (its proxy measure code and unit).
-    priceable = (
-        is_priceable(SimpleNamespace(metric=metric))  # type: ignore[arg-type]
-        and (metric.proxy_measure_code, financial_year) in proxies
-    )
-    key = (metric.code, metric.unit)
-    measure = theme.measures.get(key)
-    if measure is None:
-        measure = theme.measures[key] = MeasureTotal(
-            metric.code,
-            metric.name,
-            metric.unit,
-            quantity=None if metric.unit == Unit.PERCENT else ZERO,
-        )
-    if priceable and measure.gross is None:
-        measure.gross = measure.net = ZERO
-    return theme, measure, priceable
-
-
-# --- The table of organisations: search, sort --------------------------------------------------
-
-# Sort keys the page offers: the column and how to read it from a row.
+_BY_NAME = 'lower(name) COLLATE "C"'  # the order of Python's str.casefold, near enough
+# Sort keys the page offers: the column and its SQL (ties by name, then id).
 ORGANISATION_SORTS = {
-    "name": lambda o: o.name.casefold(),
-    "kvis": lambda o: o.tally.kvis,
-    "on_track": lambda o: o.tally.on_track,
-    "at_risk": lambda o: o.tally.at_risk,
-    "off_track": lambda o: o.tally.off_track,
-    "awaiting": lambda o: o.tally.awaiting_validation,
-    "net": lambda o: o.tally.net,
+    "name": _BY_NAME,
+    "kvis": "kvis",
+    "on_track": "on_track",
+    "at_risk": "at_risk",
+    "off_track": "off_track",
+    "awaiting": "awaiting",
+    "net": "net",
 }
+
+
+class OrganisationRows:
+    """The overview's organisations whose name contains a search (any case), in a sort order,
+    read from the database as they are asked for: a Paginator's object list (its count is one
+    query, each page another), or every row when iterated."""
+
+    def __init__(self, overview: TenantOverview, *, search: str = "", sort: str = "name"):
+        self.params = {
+            **_params(overview.tenant_id, overview.financial_year),
+            "needle": " ".join(search.split()).lower(),
+        }
+        descending = sort.startswith("-")
+        column = ORGANISATION_SORTS.get(sort.lstrip("-"), _BY_NAME)
+        # Ties stay in name order whichever way the column runs.
+        self.order = f"{column}{' DESC' if descending else ''}, {_BY_NAME}, id"
+        # Without a search, every listed organisation: the overview has counted them.
+        self._count: int | None = None if self.params["needle"] else overview.organisations_listed
+
+    def count(self) -> int:
+        if self._count is None:
+            with connection.cursor() as cursor:
+                cursor.execute(overview_sql.ORGANISATION_COUNT_SQL, self.params)
+                self._count = cursor.fetchone()[0]
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        return iter(self._rows(0, None))
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            if index.step not in (None, 1) or (index.start or 0) < 0 or (index.stop or 0) < 0:
+                raise ValueError("Only forward slices from the start of a page are supported.")
+            start = index.start or 0
+            if index.stop is None:
+                return self._rows(start, None)
+            return self._rows(start, index.stop - start) if index.stop > start else []
+        position = index + self.count() if index < 0 else index
+        rows = self._rows(position, 1) if position >= 0 else []
+        if not rows:
+            raise IndexError("No organisation at that position.")
+        return rows[0]
+
+    def _rows(self, offset: int, limit: int | None) -> list[OrganisationOverview]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                overview_sql.ORGANISATIONS_SQL.format(order=self.order),
+                {**self.params, "offset": offset, "limit": limit},
+            )
+            return [
+                OrganisationOverview(
+                    organisation_id,
+                    name,
+                    Tally.of(kvis, on_track, at_risk, off_track, awaiting, gross, net, priced),
+                    reporting=reporting,
+                    taking_part=taking_part,
+                )
+                for (organisation_id, name, taking_part, kvis, on_track, at_risk, off_track,
+                     awaiting, gross, net, priced, reporting) in cursor.fetchall()
+            ]  # fmt: skip
 
 
 def organisation_rows(
     overview: TenantOverview, *, search: str = "", sort: str = "name"
-) -> list[OrganisationOverview]:
+) -> OrganisationRows:
     """The overview's organisations whose name contains ``search`` (any case), sorted by
-    ``sort`` (a key of ORGANISATION_SORTS, "-" first for descending; ties by name)."""
-    rows = overview.organisations
-    needle = " ".join(search.split()).casefold()
-    if needle:
-        rows = [row for row in rows if needle in row.name.casefold()]
-    descending = sort.startswith("-")
-    key = ORGANISATION_SORTS.get(sort.lstrip("-"), ORGANISATION_SORTS["name"])
-    # The rows come by name and sorting is stable, so ties stay in name order.
-    return sorted(rows, key=key, reverse=descending)
+    ``sort`` (a key of ORGANISATION_SORTS, "-" first for descending; ties by name; an unknown
+    key sorts by name), read from the database a page at a time."""
+    return OrganisationRows(overview, search=search, sort=sort)

@@ -60,7 +60,10 @@ THEME_COLUMNS = [
 
 
 def organisation_rows(overview: TenantOverview) -> list[dict]:
-    """One row per organisation, by name: its KVIs, their status and monetised value."""
+    """One row per organisation, by name: its KVIs, their status and monetised value (of an
+    overview read with every_organisation)."""
+    if overview.organisations is None:
+        raise ValueError("Read the overview with every_organisation=True to download them.")
     return [
         {
             "Organisation": row.name,

@@ -1,11 +1,11 @@
-"""Every KVI of a tenant with its figure for a financial year, worked out in PostgreSQL.
+"""KVIs with their year-to-date figures, worked out in PostgreSQL for many KVIs at once: what
+the tenant overview's rollup (kvi.rollup) is refreshed from.
 
-The tenant overview judges every KVI of every organisation at once (2,000 organisations × 10
-KVIs × 36 monthly figures is 720,000 measurements), so year-to-date figures are not built by
-loading measurements into Python. One statement groups the year's counted measurements
-(validated, and submitted ones awaiting validation) by KVI, joins them to the KVIs, and returns
-per KVI two numbers ``a`` and ``b`` that Python combines exactly as kvi.selectors.year_to_date
-combines the rows (Python's decimal division, so the figures are equal to the last digit):
+Year-to-date figures are not built by loading every measurement into Python. One statement
+groups the year's counted measurements (validated, and submitted ones awaiting validation) by
+KVI, joins them to the KVIs, and returns per KVI two numbers ``a`` and ``b`` that Python combines
+exactly as kvi.selectors.year_to_date combines the rows (Python's decimal division, so the
+figures are equal to the last digit):
 
 - sum:     a = Σ value                                  figure = a
 - average: a = Σ value, b = n                           figure = a ÷ b
@@ -18,17 +18,16 @@ where scale is 100 for "%" metrics (year_to_date reads a value entered for a rat
 value ÷ scale over 1; a ÷ b is the same number as year_to_date's quotient, so it rounds alike).
 A sum or average KVI with figures entered as numerators and denominators adds per-period ratios,
 each rounded by the division, and a ratio KVI may mix values with ratios; for those KVIs alone
-(rare) a second query reads their rows and Python combines them as year_to_date does.
+(rare) a second query reads their rows and kvi.selectors.combined_figure combines them.
 
 The year runs from 1 April to ``as_of``: stored periods always start a period of the KVI's
 frequency and the frequency is fixed once a KVI has measurements (kvi.measurements), so
 ``period <= as_of`` is year_to_date's "up to the period containing as_of" for every frequency.
 
-Queries: the tenant's metrics with their themes (one), a SET LOCAL work_mem (inside a
-transaction) and the figures (one; two when some sum or average KVI has figures entered as
-ratios), whatever the number of KVIs or measurements.
+Queries: one (two when some KVI needs its rows read), whatever the number of KVIs.
 """
 
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -36,9 +35,9 @@ from decimal import Decimal
 from django.db import connection
 
 from kvi import periods
-from kvi.models import Aggregation, MeasurementStatus, Metric, Unit
+from kvi.models import Aggregation, MeasurementStatus, Unit
+from kvi.selectors import combined_figure
 
-WORK_MEM = "64MB"
 AVERAGE = str(Aggregation.AVERAGE)  # (a plain str: comparing to it is cheaper than the enum)
 HUNDRED = Decimal(100)
 ONE = Decimal(1)
@@ -46,19 +45,14 @@ ONE = Decimal(1)
 
 @dataclass(frozen=True, slots=True)
 class MetricFacts:
-    """What the overview needs of a metric: the attributes kvi.status and kvi.value read from
-    ``kvi.metric``, and its theme."""
+    """The attributes of a metric that kvi.status and kvi.value read from ``kvi.metric``."""
 
     id: str  # the metric's UUID as text
     code: str
-    name: str
     unit: str
     direction: str
     aggregation: str
     proxy_measure_code: str
-    theme_name: str
-    theme_position: int
-    framework_name: str
     # Ratios of a "%" metric read as percentages (13.09), others as plain fractions.
     scale: Decimal
 
@@ -68,7 +62,7 @@ class KviFigures:
     """One KVI with its figure for the year: what kvi.status.kvi_status reads of a Kvi (target,
     baseline, ``metric``), its organisation, and its counted figures."""
 
-    # UUIDs as text: parsing 60,000 UUIDs into uuid.UUID would cost more than the rest.
+    # UUIDs as text: parsing tens of thousands of UUIDs into uuid.UUID costs more than the rest.
     id: str
     organisation_id: str
     metric: MetricFacts
@@ -82,12 +76,23 @@ class KviFigures:
     figure: Decimal | None  # the year-to-date figure; None without counted figures
 
 
-# The figures of every KVI: the year's counted measurements grouped by KVI (one pass over the
-# year's rows), joined to the KVIs; "a" and "b" are what Python combines (module docstring); a
-# NULL "a" with counted figures means "read the rows". The latest figure of "latest" KVIs is read
-# backwards along the unique (tenant, KVI, period) index, for those KVIs only.
+# The KVIs (every one of the tenant's, or those named: {kvis}) with "a" and "b" (module
+# docstring) from their year's counted measurements, grouped by KVI in one pass ({measurements}
+# limits the pass to the named KVIs); a NULL "a" with counted figures means "read the rows". The
+# latest figure of "latest" KVIs is read backwards along the unique (tenant, KVI, period) index.
 FIGURES_SQL = """
-SELECT k.id::text, k.organisation_id::text, k.metric_id::text, k.target_value, k.target_date,
+WITH counted AS (
+    SELECT m.kvi_id, count(*) AS counted, count(m.value) AS value_count,
+           sum(coalesce(m.value, m.numerator)) AS total, sum(m.denominator) AS denominator_total,
+           count(*) FILTER (WHERE m.status = %(submitted)s) AS awaiting
+    FROM kvi_measurement m
+    WHERE m.tenant_id = %(tenant)s {measurements}
+      AND m.status IN (%(validated)s, %(submitted)s)
+      AND m.period >= %(year_start)s AND m.period <= %(as_of)s
+    GROUP BY m.kvi_id
+)
+SELECT k.id::text, k.organisation_id::text, k.metric_id::text, mt.code, mt.unit, mt.direction,
+       mt.aggregation, mt.proxy_measure_code, k.target_value, k.target_date,
        k.target_financial_year, k.baseline_value, k.baseline_period, c.counted, c.awaiting,
        CASE
          WHEN mt.aggregation = %(latest)s THEN coalesce(last.value, last.numerator)
@@ -103,26 +108,18 @@ SELECT k.id::text, k.organisation_id::text, k.metric_id::text, k.target_value, k
        END
 FROM kvi_kvi k
 JOIN kvi_metric mt ON mt.id = k.metric_id AND mt.tenant_id = k.tenant_id
-LEFT JOIN (
-    SELECT m.kvi_id, count(*) AS counted, count(m.value) AS value_count,
-           sum(coalesce(m.value, m.numerator)) AS total, sum(m.denominator) AS denominator_total,
-           count(*) FILTER (WHERE m.status = %(submitted)s) AS awaiting
-    FROM kvi_measurement m
-    WHERE m.tenant_id = %(tenant)s AND m.status IN (%(validated)s, %(submitted)s)
-      AND m.period >= %(year_start)s AND m.period <= %(as_of)s
-    GROUP BY m.kvi_id
-) c ON c.kvi_id = k.id
+LEFT JOIN counted c ON c.kvi_id = k.id
 LEFT JOIN LATERAL (
     SELECT l.value, l.numerator, l.denominator
     FROM kvi_measurement l
-    WHERE mt.aggregation = %(latest)s
+    WHERE mt.aggregation = %(latest)s AND c.counted > 0
       AND l.tenant_id = k.tenant_id AND l.kvi_id = k.id
       AND l.status IN (%(validated)s, %(submitted)s)
       AND l.period >= %(year_start)s AND l.period <= %(as_of)s
     ORDER BY l.period DESC
     LIMIT 1
 ) last ON true
-WHERE k.tenant_id = %(tenant)s
+WHERE k.tenant_id = %(tenant)s {kvis}
 """
 
 _ROWS_SQL = """
@@ -134,13 +131,16 @@ WHERE m.tenant_id = %(tenant)s AND m.kvi_id = ANY(%(kvi_ids)s::uuid[])
 ORDER BY m.kvi_id, m.period
 """
 
+_Row = namedtuple("_Row", "value numerator denominator")  # what combined_figure reads
 
-def figures_params(tenant_id, as_of: date) -> dict:
+
+def figures_params(tenant_id, as_of: date, kvi_ids=None) -> dict:
     """FIGURES_SQL's parameters: the tenant, the year from 1 April to ``as_of``, the names."""
     return {
         "tenant": tenant_id,
         "year_start": periods.financial_year_start(periods.financial_year_of(as_of)),
         "as_of": as_of,
+        "kvi_ids": [str(pk) for pk in kvi_ids or ()],
         "validated": MeasurementStatus.VALIDATED,
         "submitted": MeasurementStatus.SUBMITTED,
         "ratio": Aggregation.RATIO,
@@ -150,55 +150,36 @@ def figures_params(tenant_id, as_of: date) -> dict:
     }
 
 
-def metric_facts(*, tenant) -> dict[str, MetricFacts]:
-    """The tenant's metrics (every framework version, its own and organisations') with their
-    themes, by id (as text): one query."""
-    rows = Metric.objects.filter(tenant=tenant).values_list(
-        "id",
-        "code",
-        "name",
-        "unit",
-        "direction",
-        "aggregation",
-        "proxy_measure_code",
-        "subtheme__theme__name",
-        "subtheme__theme__position",
-        "framework__name",
+def kvi_year_figures(*, tenant, as_of: date, kvi_ids=None) -> list[KviFigures]:
+    """The tenant's KVIs (every one, or only ``kvi_ids``) with their year-to-date figures at
+    ``as_of`` (each equal to kvi.selectors.year_to_date) and their counts, in no particular
+    order. One query, two when some KVI needs its rows read."""
+    params = figures_params(tenant.pk, as_of, kvi_ids)
+    named = kvi_ids is not None
+    sql = FIGURES_SQL.format(
+        measurements="AND m.kvi_id = ANY(%(kvi_ids)s::uuid[])" if named else "",
+        kvis="AND k.id = ANY(%(kvi_ids)s::uuid[])" if named else "",
     )
-    return {
-        str(row[0]): MetricFacts(
-            str(row[0]), *row[1:], scale=HUNDRED if row[3] == Unit.PERCENT else ONE
-        )
-        for row in rows
-    }
-
-
-def kvi_year_figures(
-    *, tenant, as_of: date, metrics: dict[str, MetricFacts] | None = None
-) -> list[KviFigures]:
-    """Every KVI of the tenant with its year-to-date figure at ``as_of`` (equal to
-    kvi.selectors.year_to_date for each) and its counts, in no particular order. Pass
-    ``metrics`` (metric_facts) if you have them; see the module docstring for the queries."""
-    if metrics is None:
-        metrics = metric_facts(tenant=tenant)
-    params = figures_params(tenant.pk, as_of)
     with connection.cursor() as cursor:
-        if connection.in_atomic_block:
-            # Room to group the year's rows by KVI in memory (a hash per KVI) rather than
-            # sorting them on disk; for this transaction only.
-            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-        cursor.execute(FIGURES_SQL, params)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
+    metrics: dict[str, MetricFacts] = {}
     kvis = []
     from_rows = []
-    for (kvi_id, organisation_id, metric_id, target_value, target_date, target_financial_year,
-         baseline_value, baseline_period, counted, awaiting, a, b) in rows:  # fmt: skip
-        metric = metrics[metric_id]
+    for (kvi_id, organisation_id, metric_id, code, unit, direction, aggregation, proxy_code,
+         target_value, target_date, target_financial_year, baseline_value, baseline_period,
+         counted, awaiting, a, b) in rows:  # fmt: skip
+        metric = metrics.get(metric_id)
+        if metric is None:
+            scale = HUNDRED if unit == Unit.PERCENT else ONE
+            metric = metrics[metric_id] = MetricFacts(
+                metric_id, code, unit, direction, aggregation, proxy_code, scale
+            )
         if not counted or a is None:
             figure = None  # no figures; or one the sums cannot give (read from the rows)
         elif b is None:
             figure = a  # a sum, or the latest figure entered as a value
-        elif metric.aggregation == AVERAGE:
+        elif aggregation == AVERAGE:
             figure = a / b
         else:  # a ratio, or the latest figure entered as a ratio
             figure = a / b * metric.scale
@@ -225,18 +206,12 @@ def kvi_year_figures(
 
 def _combine_rows(kvis: list[KviFigures], params: dict) -> None:
     """Set the figures of the KVIs the sums cannot give (see the module docstring) from their
-    rows, combined in period order as kvi.selectors.year_to_date does (one query)."""
-    by_id = {kvi.id: kvi for kvi in kvis}
-    rows: dict[str, list] = {kvi_id: [] for kvi_id in by_id}
+    rows, combined by kvi.selectors.combined_figure in period order (one query)."""
+    rows: dict[str, list[_Row]] = {kvi.id: [] for kvi in kvis}
     with connection.cursor() as cursor:
-        cursor.execute(_ROWS_SQL, {**params, "kvi_ids": list(by_id)})
+        cursor.execute(_ROWS_SQL, {**params, "kvi_ids": list(rows)})
         for kvi_id, value, numerator, denominator in cursor.fetchall():
-            rows[kvi_id].append((value, numerator, denominator))
-    for kvi_id, kvi in by_id.items():
-        scale = kvi.metric.scale
-        if kvi.metric.aggregation == Aggregation.RATIO:
-            pairs = [(v / scale, ONE) if v is not None else (n, d) for v, n, d in rows[kvi_id]]
-            kvi.figure = periods.combine(pairs, Aggregation.RATIO) * scale
-        else:
-            figures = [v if v is not None else n / d * scale for v, n, d in rows[kvi_id]]
-            kvi.figure = periods.combine(figures, kvi.metric.aggregation)
+            rows[kvi_id].append(_Row(value, numerator, denominator))
+    for kvi in kvis:
+        # combined_figure reads kvi.metric's aggregation and unit, which MetricFacts has.
+        kvi.figure = combined_figure(kvi, rows[kvi.id])  # type: ignore[arg-type]

@@ -1,17 +1,19 @@
-"""Background work of the KVI engine: thin adapters over kvi.imports_jobs, routed to the
-"imports" queue (CELERY_TASK_ROUTES in config/settings.py).
+"""Background work of the KVI engine: thin adapters over kvi.imports_jobs and kvi.rollup, routed
+to the "imports" queue (CELERY_TASK_ROUTES in config/settings.py).
 
 Each task takes the tenant id first (tenancy.tasks.TenantTask runs it in that tenant's context,
 in one transaction) and ids only. Each is idempotent: the job's status is compare-and-set, so a
-task delivered twice does nothing the second time.
+task delivered twice does nothing the second time; a refresh delivered twice finds nothing left
+to work out the second time.
 """
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
+from django.utils import timezone
 
-from kvi import imports_jobs
+from kvi import imports_jobs, periods, rollup
 from kvi.models import Measurement, MeasurementStatus
 from tenancy.models import Tenant
 from tenancy.tasks import TenantTask
@@ -61,6 +63,28 @@ def send_measurement_returned_email(tenant_id: str, measurement_id: str) -> int:
         ),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[person.email],
+    )
+
+
+@shared_task
+def queue_kvi_year_figure_refreshes() -> int:
+    """Nightly (Celery beat): one refresh of this financial year's KVI figures per active tenant,
+    so the first overview of a day finds them worked out."""
+    tenant_ids = list(Tenant.objects.filter(is_active=True).values_list("id", flat=True))
+    for tenant_id in tenant_ids:
+        refresh_kvi_year_figures.delay(str(tenant_id))
+    return len(tenant_ids)
+
+
+@shared_task(base=TenantTask)
+def refresh_kvi_year_figures(tenant_id: str) -> int:
+    """Work out this financial year's figures, statuses and values of every KVI of the tenant,
+    judged on today (kvi.rollup: those already worked out today and unchanged are left as they
+    are). Returns how many were worked out."""
+    tenant = Tenant.objects.get(pk=tenant_id)
+    today = timezone.localdate()
+    return rollup.kvi_year_figures_refresh(
+        tenant=tenant, financial_year=periods.financial_year_of(today), as_of=today
     )
 
 

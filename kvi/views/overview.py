@@ -136,7 +136,11 @@ def kvi_overview_export(request, table, file_format):
         raise Http404("No such download.")
     _form, today, year, *_ = _choices(request)
     overview = tenant_overview(
-        tenant=request.tenant, access=request.access, financial_year=year, today=today
+        tenant=request.tenant,
+        access=request.access,
+        financial_year=year,
+        today=today,
+        every_organisation=table == "organisations",
     )
     return overview_export.overview_download(
         overview, table=table, file_format=file_format, tenant_slug=request.tenant.slug
