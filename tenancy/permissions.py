@@ -37,6 +37,15 @@ class Perm(StrEnum):
     RECORD_MEASUREMENTS = "record_measurements"  # organisation-scoped: enter, submit, correct
     UPLOAD_ORGANISATION_DATA = "upload_organisation_data"  # org-scoped: spend ledgers, workforce
     VALIDATE_MEASUREMENTS = "validate_measurements"  # organisation-scoped: validate, return
+    # Awards (awards/). Assessors and appeal panels reach one application only through their
+    # assignment or appointment, which awards/ checks per application.
+    MANAGE_AWARD_SCHEMES = "manage_award_schemes"  # schemes, versions, rubric, windows
+    # Every application: assign assessors, ask for information, decide, appoint appeal panels.
+    MANAGE_AWARD_APPLICATIONS = "manage_award_applications"
+    ASSESS_AWARDS = "assess_awards"  # may be assigned applications to score, or sit on a panel
+    APPLY_FOR_AWARD = "apply_for_award"  # organisation-scoped: start, submit, withdraw, appeal
+    EDIT_AWARD_APPLICATION = "edit_award_application"  # org-scoped: answers, commitments, files
+    VIEW_OWN_AWARD_APPLICATIONS = "view_own_award_applications"  # organisation-scoped
 
 
 # Tenant-wide permissions per role.
@@ -55,10 +64,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_CHARTERS,
             Perm.VIEW_KVIS,
             Perm.MANAGE_FRAMEWORKS,
+            Perm.MANAGE_AWARD_SCHEMES,
+            Perm.MANAGE_AWARD_APPLICATIONS,
         }
     ),
     Role.ASSESSOR: frozenset(
-        {Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS, Perm.VIEW_KVIS}
+        {
+            Perm.VIEW_TENANT,
+            Perm.VIEW_ORGANISATIONS,
+            Perm.VIEW_CHARTERS,
+            Perm.VIEW_KVIS,
+            Perm.ASSESS_AWARDS,
+        }
     ),
     Role.BOARD_REPORTER: frozenset(
         {Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS, Perm.VIEW_KVIS}
@@ -84,6 +101,9 @@ ORGANISATION_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.RECORD_MEASUREMENTS,
             Perm.VALIDATE_MEASUREMENTS,
             Perm.UPLOAD_ORGANISATION_DATA,
+            Perm.APPLY_FOR_AWARD,
+            Perm.EDIT_AWARD_APPLICATION,
+            Perm.VIEW_OWN_AWARD_APPLICATIONS,
         }
     ),
     Role.ORGANISATION_MEMBER: frozenset(
@@ -92,6 +112,8 @@ ORGANISATION_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_OWN_SIGNATURE,
             Perm.VIEW_OWN_KVIS,
             Perm.RECORD_MEASUREMENTS,
+            Perm.EDIT_AWARD_APPLICATION,
+            Perm.VIEW_OWN_AWARD_APPLICATIONS,
         }
     ),
 }
@@ -173,6 +195,12 @@ class TenantAccess:
             or self.can_for_any_organisation(Perm.VIEW_OWN_KVIS),
             "view_all_kvis": self.can(Perm.VIEW_KVIS),
             "manage_frameworks": self.can(Perm.MANAGE_FRAMEWORKS),
+            "manage_award_schemes": self.can(Perm.MANAGE_AWARD_SCHEMES),
+            "manage_award_applications": self.can(Perm.MANAGE_AWARD_APPLICATIONS),
+            "assess_awards": self.can(Perm.ASSESS_AWARDS),
+            "view_own_award_applications": self.can_for_any_organisation(
+                Perm.VIEW_OWN_AWARD_APPLICATIONS
+            ),
         }
 
 

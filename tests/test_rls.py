@@ -13,6 +13,7 @@ from tenancy.models import AuditEvent, Invitation, Membership, TenantOwnedModel
 from tenancy.permissions import tenant_access_for
 from tenancy.services import audit_record
 from tests import factories
+from tests.awards_builders import one_row_of_each_award_model
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +114,7 @@ def _one_row_of_every_tenant_model(cast) -> dict:
         return {
             **charter_rows,
             **_kvi_rows(cast),
+            **one_row_of_each_award_model(cast),
             Membership: Membership.objects.filter(tenant=tenant).first(),
             Participation: Participation.objects.filter(tenant=tenant).first(),
             Invitation: Invitation.objects.create(
@@ -322,7 +324,12 @@ def _kvi_measurement_rows(cast) -> dict:
         financial_year="2022/23",
         value_per_unit=Decimal("100.00"),
     )
+    # The overview's rollup: the KVI's 2022/23 figure, worked out by its refresh service.
+    from kvi.rollup import kvi_year_figures_refresh
+
+    kvi_year_figures_refresh(tenant=tenant, financial_year="2022/23", as_of=date(2022, 9, 30))
     return {
+        kvi_models.KviYearFigure: kvi_models.KviYearFigure.objects.get(kvi=kvi),
         kvi_models.MeasurementEvidence: evidence,
         kvi_models.ImportJob: import_job,
         kvi_models.WorkforceReturn: workforce,
