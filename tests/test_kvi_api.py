@@ -686,9 +686,7 @@ def test_tenant_b_never_sees_tenant_a(client, series_a, cast_b, issue_key):
         assert not Measurement.objects.filter(period=date(2022, 5, 1), kvi__code="EMP-1").exists()
 
 
-def test_people_read_kvis_with_their_session_as_their_pages_show(
-    client, series_a, cast_b, login
-):
+def test_people_read_kvis_with_their_session_as_their_pages_show(client, series_a, cast_b, login):
     """The programme team reads every organisation's KVIs with its session; organisation staff
     read their own organisation's only; people of another tenant and outsiders are refused."""
     cast = series_a.cast
@@ -884,9 +882,7 @@ def test_a_key_restricted_to_one_organisation_pushes_only_for_it(client, setup_a
         assert list(Measurement.objects.values_list("kvi__code", flat=True)) == ["OTHER-1"]
 
 
-def test_a_person_pushing_with_their_session_needs_to_record_figures_there(
-    client, setup_a, login
-):
+def test_a_person_pushing_with_their_session_needs_to_record_figures_there(client, setup_a, login):
     """A person pushes with their own roles: the tenant admin reads every KVI but records no
     organisation's figures; the organisation's member records its figures."""
     cast = setup_a.cast
