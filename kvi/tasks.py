@@ -7,6 +7,8 @@ task delivered twice does nothing the second time; a refresh delivered twice fin
 to work out the second time.
 """
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
@@ -79,12 +81,17 @@ def queue_kvi_year_figure_refreshes() -> int:
 @shared_task(base=TenantTask)
 def refresh_kvi_year_figures(tenant_id: str) -> int:
     """Work out this financial year's figures, statuses and values of every KVI of the tenant,
-    judged on today (kvi.rollup: those already worked out today and unchanged are left as they
-    are). Returns how many were worked out."""
+    judged on today, and last year's, judged on its 31 March (kvi.rollup: those already worked
+    out and unchanged are left as they are). Returns how many were worked out."""
     tenant = Tenant.objects.get(pk=tenant_id)
     today = timezone.localdate()
-    return rollup.kvi_year_figures_refresh(
-        tenant=tenant, financial_year=periods.financial_year_of(today), as_of=today
+    this_year = periods.financial_year_of(today)
+    last_year = periods.financial_year_of(periods.financial_year_start(this_year) - timedelta(1))
+    worked_out = rollup.kvi_year_figures_refresh(
+        tenant=tenant, financial_year=this_year, as_of=today
+    )
+    return worked_out + rollup.kvi_year_figures_refresh(
+        tenant=tenant, financial_year=last_year, as_of=periods.financial_year_end(last_year)
     )
 
 

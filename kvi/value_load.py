@@ -364,6 +364,7 @@ def proxy_set_load(
         },
     )
     _mark(proxy_set, created=True)
+    _queue_refresh(tenant)
     return proxy_set
 
 
@@ -391,4 +392,13 @@ def proxy_set_activate(*, tenant, actor, access: TenantAccess, proxy_set: ProxyS
                 "previous_active": str(previous) if previous is not None else None,
             },
         )
+        _queue_refresh(tenant)
     return proxy_set
+
+
+def _queue_refresh(tenant) -> None:
+    """A new active set reprices every KVI: work the figures out in the background now rather
+    than on the next overview (kvi.rollup)."""
+    from kvi.tasks import refresh_kvi_year_figures  # (the tasks import the services)
+
+    refresh_kvi_year_figures.delay_on_commit(str(tenant.id))

@@ -355,6 +355,34 @@ def test_proxy_set_changes_mark_the_tenants_rows(programme):
         assert not KviYearFigure.objects.filter(tenant=tenant, gross__isnull=False).exists()
 
 
+def test_activating_a_proxy_set_works_the_figures_out_in_the_background(
+    programme, django_capture_on_commit_callbacks
+):
+    cast = programme.cast
+    tenant = cast.tenant
+    today = timezone.localdate()
+    this_year = periods.financial_year_of(today)
+    last_year = periods.financial_year_of(periods.financial_year_start(this_year) - timedelta(1))
+    with tenant_context(tenant.id):
+        second = ProxySet.objects.create(
+            tenant=tenant, name="Proxies", version=2, file_name="p2.csv", file_sha256="2" * 64
+        )
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            proxy_set_activate(
+                tenant=tenant,
+                actor=cast.tenant_admin,
+                access=_access(cast, cast.tenant_admin),
+                proxy_set=second,
+            )
+        assert len(callbacks) == 1
+        # This year (judged today) and last year (judged on its 31 March) are worked out.
+        rows = KviYearFigure.objects.filter(tenant=tenant, is_stale=False)
+        assert {(row.financial_year, row.as_of) for row in rows} == {
+            (this_year, today),
+            (last_year, periods.financial_year_end(last_year)),
+        }
+
+
 # --- The nightly task ---------------------------------------------------------------------------
 
 
