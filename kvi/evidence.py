@@ -15,7 +15,7 @@ from django.db.models import Sum
 from kvi.models import Kvi, Measurement, MeasurementEvidence, MeasurementStatus
 from tenancy.permissions import Perm, TenantAccess
 from tenancy.services import audit_record
-from uploads.checks import FileType, check_upload, human_size
+from uploads.checks import FileType, check_file_field, human_size
 from uploads.storage import delete_private, save_private
 
 EVIDENCE_TYPES = (
@@ -81,14 +81,9 @@ def measurement_evidence_add(
     accepted (judged from its content) or that takes the figure's files over 50 MB."""
     kvi = _kvi_of(tenant, measurement)
     access.require(Perm.RECORD_MEASUREMENTS, organisation_id=kvi.organisation_id)
-    if uploaded_file is None:
-        raise ValidationError({"file": "Choose a file."})
-    try:
-        checked = check_upload(
-            uploaded_file, allowed_types=EVIDENCE_TYPES, max_bytes=MAX_FILE_BYTES
-        )
-    except ValidationError as error:
-        raise ValidationError({"file": error.messages}) from error
+    checked = check_file_field(
+        uploaded_file, allowed_types=EVIDENCE_TYPES, max_bytes=MAX_FILE_BYTES
+    )
     already = (
         MeasurementEvidence.objects.filter(tenant=tenant, measurement=measurement).aggregate(
             total=Sum("size")

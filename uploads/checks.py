@@ -164,3 +164,16 @@ def check_upload(
         sha256=digest.hexdigest(),
         file_name=file_name,
     )
+
+
+def check_file_field(
+    uploaded_file: IO[bytes] | None, *, allowed_types: Iterable[FileType | str], max_bytes: int
+) -> CheckedFile:
+    """`check_upload` for a form's "file" field: a missing file and every refusal come back as a
+    ValidationError on "file", so pages show them against the field."""
+    if uploaded_file is None:
+        raise ValidationError({"file": "Choose a file."})
+    try:
+        return check_upload(uploaded_file, allowed_types=allowed_types, max_bytes=max_bytes)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from error

@@ -15,7 +15,7 @@ from awards.models import EDITABLE_STATUSES, Application, Criterion, EvidenceFil
 from awards.services.common import own_application, require_applicant, who
 from tenancy.permissions import TenantAccess
 from tenancy.services import audit_record
-from uploads.checks import FileType, check_upload, human_size
+from uploads.checks import FileType, check_file_field, human_size
 from uploads.storage import delete_private, save_private
 
 EVIDENCE_TYPES = (
@@ -40,14 +40,9 @@ def _require_editable(application: Application) -> None:
 
 
 def _check(tenant, application: Application, uploaded_file):
-    if uploaded_file is None:
-        raise ValidationError({"file": "Choose a file."})
-    try:
-        checked = check_upload(
-            uploaded_file, allowed_types=EVIDENCE_TYPES, max_bytes=MAX_FILE_BYTES
-        )
-    except ValidationError as error:
-        raise ValidationError({"file": error.messages}) from error
+    checked = check_file_field(
+        uploaded_file, allowed_types=EVIDENCE_TYPES, max_bytes=MAX_FILE_BYTES
+    )
     stored = (
         EvidenceFile.objects.filter(tenant=tenant, application=application).aggregate(
             total=Sum("size")
