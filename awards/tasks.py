@@ -4,11 +4,10 @@ after commit by the services), and the daily expiry reminders."""
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.urls import reverse
 
 from awards.models import Appeal, Application, AssessorAssignment, Award, Conflict, Decision
 from tenancy.models import Membership, Role, Tenant
-from tenancy.tasks import TenantTask
+from tenancy.tasks import TenantTask, queue_for_every_active_tenant, site_link
 
 # kind -> (who is told, subject, what the email says). Audiences: tenant_admins,
 # organisation_admins, organisation_people (admins and members), assessor (the one assigned),
@@ -184,7 +183,7 @@ def send_award_email(tenant_id: str, kind: str, object_id: str) -> int:
     recipients = _recipients(tenant_id, audiences, obj, application)
     if not recipients:
         return 0
-    link = settings.SITE_URL.rstrip("/") + reverse("tenant_home", args=[application.tenant.slug])
+    link = site_link("tenant_home", application.tenant.slug)
     return send_mail(
         subject=subject.format(**values),
         message=body.format(**values) + f"\n\n{link}\n",
@@ -196,10 +195,7 @@ def send_award_email(tenant_id: str, kind: str, object_id: str) -> int:
 @shared_task
 def queue_award_expiry_reminders() -> int:
     """Daily (Celery beat): one reminder task per active tenant."""
-    tenant_ids = list(Tenant.objects.filter(is_active=True).values_list("id", flat=True))
-    for tenant_id in tenant_ids:
-        send_award_expiry_reminders.delay(str(tenant_id))
-    return len(tenant_ids)
+    return queue_for_every_active_tenant(send_award_expiry_reminders)
 
 
 @shared_task(base=TenantTask)

@@ -3,11 +3,10 @@
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.urls import reverse
 
 from charters.models import Signatory, TierApplication
 from tenancy.models import Membership, Role, Tenant
-from tenancy.tasks import TenantTask
+from tenancy.tasks import TenantTask, queue_for_every_active_tenant, site_link
 
 # kind -> (who is told, subject, what the email says). Placeholders: {organisation},
 # {charter}, {reason}, {tier}.
@@ -109,9 +108,7 @@ def send_charter_email(tenant_id: str, kind: str, object_id: str) -> int:
         "reason": reason,
         "tier": tier,
     }
-    link = settings.SITE_URL.rstrip("/") + reverse(
-        "charter_detail", args=[signatory.tenant.slug, signatory.charter.slug]
-    )
+    link = site_link("charter_detail", signatory.tenant.slug, signatory.charter.slug)
     recipients = _recipients(tenant_id, audience, signatory.organisation_id)
     if not recipients:
         return 0
@@ -126,10 +123,7 @@ def send_charter_email(tenant_id: str, kind: str, object_id: str) -> int:
 @shared_task
 def queue_pledge_review_reminders() -> int:
     """Daily (Celery beat): one reminder task per active tenant."""
-    tenant_ids = list(Tenant.objects.filter(is_active=True).values_list("id", flat=True))
-    for tenant_id in tenant_ids:
-        send_pledge_review_reminders.delay(str(tenant_id))
-    return len(tenant_ids)
+    return queue_for_every_active_tenant(send_pledge_review_reminders)
 
 
 @shared_task(base=TenantTask)

@@ -12,13 +12,12 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.urls import reverse
 from django.utils import timezone
 
 from kvi import imports_jobs, periods, rollup
 from kvi.models import Measurement, MeasurementStatus
 from tenancy.models import Tenant
-from tenancy.tasks import TenantTask
+from tenancy.tasks import TenantTask, queue_for_every_active_tenant, site_link
 
 
 @shared_task(base=TenantTask)
@@ -52,9 +51,7 @@ def send_measurement_returned_email(tenant_id: str, measurement_id: str) -> int:
     if person is None or not person.is_active:
         return 0
     kvi = measurement.kvi
-    link = settings.SITE_URL.rstrip("/") + reverse(
-        "measurement_detail", args=[measurement.tenant.slug, measurement.pk]
-    )
+    link = site_link("measurement_detail", measurement.tenant.slug, measurement.pk)
     return send_mail(
         subject=f"Figure returned: {kvi.code} for {measurement.period:%B %Y}",
         message=(
@@ -72,10 +69,7 @@ def send_measurement_returned_email(tenant_id: str, measurement_id: str) -> int:
 def queue_kvi_year_figure_refreshes() -> int:
     """Nightly (Celery beat): one refresh of this financial year's KVI figures per active tenant,
     so the first overview of a day finds them worked out."""
-    tenant_ids = list(Tenant.objects.filter(is_active=True).values_list("id", flat=True))
-    for tenant_id in tenant_ids:
-        refresh_kvi_year_figures.delay(str(tenant_id))
-    return len(tenant_ids)
+    return queue_for_every_active_tenant(refresh_kvi_year_figures)
 
 
 @shared_task(base=TenantTask)

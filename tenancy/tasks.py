@@ -22,6 +22,20 @@ class TenantTask(DjangoTask):
             return super().__call__(tenant_id, *args, **kwargs)
 
 
+def queue_for_every_active_tenant(task) -> int:
+    """For a beat task: queue `task` once per active tenant (its tenant id the only argument).
+    Returns how many were queued."""
+    tenant_ids = list(Tenant.objects.filter(is_active=True).values_list("id", flat=True))
+    for tenant_id in tenant_ids:
+        task.delay(str(tenant_id))
+    return len(tenant_ids)
+
+
+def site_link(url_name: str, *args) -> str:
+    """The full address of a page, for emails: SITE_URL plus the page's path."""
+    return settings.SITE_URL.rstrip("/") + reverse(url_name, args=list(args))
+
+
 @shared_task(base=TenantTask)
 def send_invitation_email(tenant_id: str, invitation_id: str, token: str) -> str:
     invitation = Invitation.objects.select_related("tenant", "organisation", "invited_by").get(
@@ -29,10 +43,9 @@ def send_invitation_email(tenant_id: str, invitation_id: str, token: str) -> str
     )
     if invitation.status != Invitation.Status.PENDING:
         return "skipped"
-    path = reverse("invitation_accept", args=[invitation.tenant.slug, token])
     context = {
         "invitation": invitation,
-        "accept_url": settings.SITE_URL.rstrip("/") + path,
+        "accept_url": site_link("invitation_accept", invitation.tenant.slug, token),
         "site_name": settings.SITE_NAME,
     }
     send_mail(
