@@ -10,6 +10,7 @@ tenant_resources = [
     path("", include("organisations.api.urls")),
     path("", include("charters.api.urls")),
     path("", include("kvi.api.urls")),
+    path("", include("awards.api.urls")),
 ]
 
 urlpatterns = [

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from awards import urls as award_urls
 from charters import urls as charter_urls
 from config.health import healthz
 from tenancy import views as tenancy_views
@@ -20,7 +21,9 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/api-keys/", include("api.urls_pages")),
     path("t/<slug:tenant_slug>/charters/", include("charters.urls")),
     path("t/<slug:tenant_slug>/kvis/", include("kvi.urls")),
+    path("t/<slug:tenant_slug>/awards/", include("awards.urls")),
     path("t/<slug:tenant_slug>/public/charters/", include(charter_urls.public_urlpatterns)),
+    path("t/<slug:tenant_slug>/public/awards/", include(award_urls.public_urlpatterns)),
 ]
 
 

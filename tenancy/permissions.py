@@ -201,6 +201,11 @@ class TenantAccess:
             "view_own_award_applications": self.can_for_any_organisation(
                 Perm.VIEW_OWN_AWARD_APPLICATIONS
             ),
+            "apply_for_award": self.can_for_any_organisation(Perm.APPLY_FOR_AWARD),
+            "view_awards": self.can(Perm.MANAGE_AWARD_SCHEMES)
+            or self.can(Perm.MANAGE_AWARD_APPLICATIONS)
+            or self.can(Perm.ASSESS_AWARDS)
+            or self.can_for_any_organisation(Perm.VIEW_OWN_AWARD_APPLICATIONS),
         }
 
 

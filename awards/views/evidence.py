@@ -1,0 +1,3 @@
+"""Award pages (being built)."""
+
+urlpatterns: list = []
