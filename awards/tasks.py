@@ -1,13 +1,18 @@
 """Email notices for award applications, assessment, decisions, appeals and awards (queued
 after commit by the services), and the daily expiry reminders."""
 
+import logging
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
+from django.urls import NoReverseMatch
 
 from awards.models import Appeal, Application, AssessorAssignment, Award, Conflict, Decision
 from tenancy.models import Membership, Role, Tenant
 from tenancy.tasks import TenantTask, queue_for_every_active_tenant, site_link
+
+logger = logging.getLogger(__name__)
 
 # kind -> (who is told, subject, what the email says). Audiences: tenant_admins,
 # organisation_admins, organisation_people (admins and members), assessor (the one assigned),
@@ -137,6 +142,38 @@ def _values(kind: str, obj, application: Application) -> dict[str, str]:
     return values
 
 
+def _page(kind: str, obj, application: Application) -> tuple[str, list]:
+    """The page an email's link opens (a URL name and its arguments after the tenant slug):
+    where the reader acts on the notice."""
+    if kind == "assessor_assigned":  # first declare any conflict of interest
+        return "assessment_declare", [obj.pk]
+    if kind == "conflict_declared":  # assign another assessor
+        return "application_assessors", [application.pk]
+    if kind == "appeal_lodged":  # appoint a panel
+        return "appeal_panel", [obj.pk]
+    if kind == "appeal_panel_appointed":  # record the panel's decision
+        return "appeal_decide", [obj.pk]
+    if isinstance(obj, Award):  # revoked, expiring: the award (with "Renew")
+        return "award_detail", [obj.pk]
+    if kind == "decision_awarded":
+        award = application.awards.order_by("-created_at").first()
+        if award is not None:
+            return "award_detail", [award.pk]
+    # Everything else: the application (status, history, the decision letter, appeal link).
+    return "application_detail", [application.pk]
+
+
+def email_link(kind: str, obj, application: Application) -> str:
+    """The full address for the email: the page from `_page`, or the awards landing page
+    should that page not be routed."""
+    name, args = _page(kind, obj, application)
+    try:
+        return site_link(name, application.tenant.slug, *args)
+    except NoReverseMatch:
+        logger.warning("Award email %s: no page named %s; linking the awards home", kind, name)
+        return site_link("award_home", application.tenant.slug)
+
+
 def _recipients(tenant_id, audiences, obj, application: Application) -> list[str]:
     emails: set[str] = set()
     memberships = Membership.objects.filter(tenant_id=tenant_id).select_related("user")
@@ -183,7 +220,7 @@ def send_award_email(tenant_id: str, kind: str, object_id: str) -> int:
     recipients = _recipients(tenant_id, audiences, obj, application)
     if not recipients:
         return 0
-    link = site_link("tenant_home", application.tenant.slug)
+    link = email_link(kind, obj, application)
     return send_mail(
         subject=subject.format(**values),
         message=body.format(**values) + f"\n\n{link}\n",
