@@ -240,3 +240,7 @@ def send_award_expiry_reminders(tenant_id: str) -> int:
     from awards.services import award_expiry_reminders_send
 
     return award_expiry_reminders_send(tenant=Tenant.objects.get(id=tenant_id))
+
+
+# Tasks defined in other modules, imported here so Celery's autodiscovery registers them.
+from awards.sharing_tasks import send_application_share_email  # noqa: E402, F401

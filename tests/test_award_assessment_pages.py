@@ -131,7 +131,7 @@ def test_assign_declare_and_score_through_the_pages(client, cast_a, scheme_a, lo
     try:
         with tenant_context(cast_a.tenant.id):
             evidence = application.evidence_files.get()
-        assert _url("evidence_download", cast_a, evidence.pk) in page
+        assert _url("award_evidence_download", cast_a, evidence.pk) in page
     except NoReverseMatch:  # the applicant pages are not merged yet
         pass
     assert "Halve waste" in page  # commitments
@@ -318,7 +318,7 @@ def test_a_conflicted_assessor_sees_the_application_no_more(client, cast_a, sche
         cast_a.organisation.name
         not in client.get(_url("assessor_worklist", cast_a)).content.decode()
     )
-    for name, pk in (("application_detail", application.pk), ("evidence_download", evidence.pk)):
+    for name, pk in (("application_detail", application.pk), ("award_evidence_download", evidence.pk)):
         try:
             target = _url(name, cast_a, pk)
         except NoReverseMatch:  # the applicant pages are not merged yet
