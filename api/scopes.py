@@ -33,6 +33,7 @@ SESSION_SCOPE_PERMISSIONS: dict[Scope, Perm] = {
     Scope.ORGANISATIONS_READ: Perm.VIEW_ORGANISATIONS,
     Scope.CHARTERS_READ: Perm.VIEW_CHARTERS,
     Scope.KVI_READ: Perm.VIEW_KVIS,
+    Scope.AWARDS_READ: Perm.MANAGE_AWARD_APPLICATIONS,
 }
 
 # Scopes a person may also use with their session when their roles give the permission for at
@@ -40,4 +41,5 @@ SESSION_SCOPE_PERMISSIONS: dict[Scope, Perm] = {
 SESSION_SCOPE_ORGANISATION_PERMISSIONS: dict[Scope, Perm] = {
     Scope.KVI_READ: Perm.VIEW_OWN_KVIS,
     Scope.KVI_WRITE: Perm.RECORD_MEASUREMENTS,
+    Scope.AWARDS_READ: Perm.VIEW_OWN_AWARD_APPLICATIONS,
 }

@@ -155,6 +155,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "kvi.tasks.*": {"queue": "imports"},
     "kvi.upload_tasks.*": {"queue": "imports"},
+    "awards.certificate_tasks.*": {"queue": "pdf"},
 }
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -297,6 +298,7 @@ SPECTACULAR_SETTINGS = {
         "SignatoryStatusEnum": "charters.models.SignatoryStatus",
         "FrameworkStatusEnum": "kvi.models.FrameworkStatus",
         "MeasurementStatusEnum": "kvi.api.filters.MEASUREMENT_STATUS_CHOICES",
+        "AwardSchemeStatusEnum": "awards.models.SchemeStatus",
     },
 }
 

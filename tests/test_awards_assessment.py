@@ -381,7 +381,7 @@ def test_moderation_side_by_side_and_the_decision_by_hand(
         assert award.level == scheme_a.bronze and award.category_codes == ["environment"]
         assert len(award.verification_code) == 12
         assert set(award.verification_code) <= set(CODE_ALPHABET)
-        assert award.certificate_status == "pending"
+        assert award.certificate_status == "ready"
         with pytest.raises(ValidationError, match="already been sent"):
             services.decision_send(**admin, decision=decision)
     letters = [m for m in mailoutbox if "has been awarded Bronze" in m.subject]

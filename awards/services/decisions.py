@@ -21,6 +21,7 @@ from awards.models import (
     DecisionStatus,
 )
 from awards.moderation import moderation
+from awards.services.certificates import certificate_queue
 from awards.services.common import move, own_application, queue_notice, who
 from tenancy.permissions import Perm, TenantAccess
 from tenancy.services import audit_record
@@ -188,7 +189,8 @@ def award_grant(
     *, tenant, actor, application: Application, awarded_on: date, category_codes: list[str]
 ) -> Award:
     """The award an awarded application earns (called by decision_send and appeal_decide):
-    valid for the level's years, with a fresh verification code."""
+    valid for the level's years, with a fresh verification code. Its certificate is produced
+    by a task queued after commit."""
     level = application.level
     for _attempt in range(5):
         try:
@@ -222,6 +224,7 @@ def award_grant(
             "expires_on": str(award.expires_on),
         },
     )
+    certificate_queue(tenant, award)  # the certificate PDF, once the award is committed
     return award
 
 
