@@ -103,7 +103,7 @@ def organisations_with_awards(*, tenant, name: str, limit: int = 20) -> list[dic
         .order_by("organisation__name")[: limit + 1]
     )
     found = [{"id": r["organisation_id"], "name": r["organisation__name"]} for r in rows]
-    exact = [o for o in found if o["name"].casefold() == name.casefold()]
+    exact = [o for o in found if str(o["name"]).casefold() == name.casefold()]
     return exact or found
 
 

@@ -243,5 +243,5 @@ def send_award_expiry_reminders(tenant_id: str) -> int:
 
 
 # Tasks defined in other modules, imported here so Celery's autodiscovery registers them.
-from awards.sharing_tasks import send_application_share_email  # noqa: E402, F401
 from awards.certificate_tasks import produce_award_certificate  # noqa: E402, F401
+from awards.sharing_tasks import send_application_share_email  # noqa: E402, F401

@@ -318,7 +318,10 @@ def test_a_conflicted_assessor_sees_the_application_no_more(client, cast_a, sche
         cast_a.organisation.name
         not in client.get(_url("assessor_worklist", cast_a)).content.decode()
     )
-    for name, pk in (("application_detail", application.pk), ("award_evidence_download", evidence.pk)):
+    for name, pk in (
+        ("application_detail", application.pk),
+        ("award_evidence_download", evidence.pk),
+    ):
         try:
             target = _url(name, cast_a, pk)
         except NoReverseMatch:  # the applicant pages are not merged yet

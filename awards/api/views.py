@@ -212,7 +212,7 @@ def organisation_id_parameter():
 
 class _Verification(PublicAPIView):
     serializer_class = VerificationOut
-    pagination_class = None
+    pagination_class = None  # type: ignore[assignment]  # one answer, not a list
 
     def get_queryset(self):  # pragma: no cover - not a list
         return AwardScheme.objects.none()

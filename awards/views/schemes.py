@@ -99,7 +99,9 @@ def scheme_create(request):
 def _criteria_by_area(version, areas) -> list[tuple[str, object, list]]:
     """(heading, area or None, questions): the questions for every area first."""
     criteria = list(version.criteria.all())
-    groups = [("Every area", None, [c for c in criteria if c.area_id is None])]
+    groups: list[tuple[str, object, list]] = [
+        ("Every area", None, [c for c in criteria if c.area_id is None])
+    ]
     groups += [(area.name, area, [c for c in criteria if c.area_id == area.pk]) for area in areas]
     return groups
 
