@@ -22,11 +22,27 @@ SVQM_HEALTH_THEMES = [
     ("leadership", "Leadership"),
 ]
 COMMITMENTS_INTRO = "In order to meet these ambitions, we will ..."
+# An Anchor Institution Charter's five pillars (DOMAIN.md): its themes by default.
+ANCHOR_PILLARS = [
+    ("purchasing", "Purchasing locally and for social benefit"),
+    ("buildings", "Using buildings and spaces to support communities"),
+    ("workforce", "Widening access to quality work"),
+    ("partners", "Working more closely with local partners"),
+    ("environment", "Reducing environmental impact"),
+]
+
+
+class CharterKind(models.TextChoices):
+    SOCIAL_VALUE = "social_value", "Social Value Charter"
+    ANCHOR = "anchor", "Anchor Institution Charter"
 
 
 class Charter(TenantOwnedModel):
     slug = models.SlugField(max_length=80)
     title = models.CharField(max_length=200)
+    kind = models.CharField(
+        max_length=20, choices=CharterKind.choices, default=CharterKind.SOCIAL_VALUE
+    )
     has_tiers = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -18,8 +18,10 @@ from django.utils.text import slugify
 
 from charters.models import (
     ACTIVE_SIGNATORY,
+    ANCHOR_PILLARS,
     SVQM_HEALTH_THEMES,
     Charter,
+    CharterKind,
     CharterLink,
     CharterVersion,
     EngagementActivity,
@@ -67,18 +69,33 @@ def _queue_email(tenant, kind: str, object_id) -> None:
 
 
 def charter_create(
-    *, tenant, actor, access: TenantAccess, title: str, has_tiers: bool = False
+    *,
+    tenant,
+    actor,
+    access: TenantAccess,
+    title: str,
+    has_tiers: bool = False,
+    kind: str = CharterKind.SOCIAL_VALUE,
 ) -> Charter:
-    """A new charter with version 1 in draft, using the SVQM health themes by default."""
+    """A new charter with version 1 in draft, using the SVQM health themes by default (an
+    Anchor Institution Charter: its five pillars)."""
     access.require(Perm.MANAGE_CHARTERS)
+    if kind not in CharterKind.values:
+        raise ValidationError({"kind": "Choose a social value or an anchor institution charter."})
     slug = _unique_slug(tenant, title)
     charter = Charter.objects.create(
-        tenant=tenant, slug=slug, title=title.strip(), has_tiers=has_tiers, created_by=actor
+        tenant=tenant,
+        slug=slug,
+        title=title.strip(),
+        kind=kind,
+        has_tiers=has_tiers,
+        created_by=actor,
     )
     version = CharterVersion.objects.create(tenant=tenant, charter=charter, number=1, title=title)
+    themes = ANCHOR_PILLARS if kind == CharterKind.ANCHOR else SVQM_HEALTH_THEMES
     Theme.objects.bulk_create(
         Theme(tenant=tenant, version=version, code=code, name=name, position=position)
-        for position, (code, name) in enumerate(SVQM_HEALTH_THEMES, start=1)
+        for position, (code, name) in enumerate(themes, start=1)
     )
     if not has_tiers:
         Tier.objects.create(tenant=tenant, charter=charter, name="Signatory", position=1)

@@ -174,6 +174,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "awards.tasks.queue_award_expiry_reminders",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Each morning: anchor members with returns due within a week or overdue are reminded.
+    "anchor-return-reminders": {
+        "task": "anchors.tasks.queue_return_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 CACHES = {

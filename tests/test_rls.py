@@ -13,6 +13,7 @@ from tenancy.models import AuditEvent, Invitation, Membership, TenantOwnedModel
 from tenancy.permissions import tenant_access_for
 from tenancy.services import audit_record
 from tests import factories
+from tests.anchors_builders import one_row_of_each_anchor_model
 from tests.awards_builders import one_row_of_each_award_model
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +116,7 @@ def _one_row_of_every_tenant_model(cast) -> dict:
             **charter_rows,
             **_kvi_rows(cast),
             **one_row_of_each_award_model(cast),
+            **one_row_of_each_anchor_model(cast),
             Membership: Membership.objects.filter(tenant=tenant).first(),
             Participation: Participation.objects.filter(tenant=tenant).first(),
             Invitation: Invitation.objects.create(

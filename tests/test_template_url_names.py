@@ -22,8 +22,6 @@ def _names_used() -> dict[str, set[str]]:
 def test_every_url_name_in_the_templates_is_routed():
     routed = {key for key in get_resolver().reverse_dict if isinstance(key, str)}
     for namespace, (_prefix, resolver) in get_resolver().namespace_dict.items():
-        routed |= {
-            f"{namespace}:{key}" for key in resolver.reverse_dict if isinstance(key, str)
-        }
+        routed |= {f"{namespace}:{key}" for key in resolver.reverse_dict if isinstance(key, str)}
     missing = {name: sorted(files) for name, files in _names_used().items() if name not in routed}
     assert not missing, f"Templates name routes that do not exist: {missing}"
