@@ -15,6 +15,7 @@ class Scope(StrEnum):
     KVI_READ = "kvi:read"
     KVI_WRITE = "kvi:write"
     AWARDS_READ = "awards:read"
+    ANCHORS_READ = "anchors:read"
     REPORTS_READ = "reports:read"
 
 
@@ -24,6 +25,7 @@ SCOPE_DESCRIPTIONS: dict[Scope, str] = {
     Scope.KVI_READ: "Read KVIs and their measurements",
     Scope.KVI_WRITE: "Submit KVI measurements",
     Scope.AWARDS_READ: "Read award schemes and awards held",
+    Scope.ANCHORS_READ: "Read the anchor charter, its members, rounds and accepted figures",
     Scope.REPORTS_READ: "Read published reports",
 }
 
@@ -34,6 +36,7 @@ SESSION_SCOPE_PERMISSIONS: dict[Scope, Perm] = {
     Scope.CHARTERS_READ: Perm.VIEW_CHARTERS,
     Scope.KVI_READ: Perm.VIEW_KVIS,
     Scope.AWARDS_READ: Perm.MANAGE_AWARD_APPLICATIONS,
+    Scope.ANCHORS_READ: Perm.VIEW_CHARTERS,
 }
 
 # Scopes a person may also use with their session when their roles give the permission for at

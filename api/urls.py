@@ -11,6 +11,7 @@ tenant_resources = [
     path("", include("charters.api.urls")),
     path("", include("kvi.api.urls")),
     path("", include("awards.api.urls")),
+    path("", include("anchors.api.urls")),
 ]
 
 urlpatterns = [

@@ -202,6 +202,9 @@ class TenantAccess:
                 Perm.VIEW_OWN_AWARD_APPLICATIONS
             ),
             "apply_for_award": self.can_for_any_organisation(Perm.APPLY_FOR_AWARD),
+            # Everyone with a role may open the anchor charter's pages (what they see depends
+            # on their role and, for figures, on each member's disclosure setting).
+            "view_anchors": self.can(Perm.VIEW_CHARTERS),
             "view_awards": self.can(Perm.MANAGE_AWARD_SCHEMES)
             or self.can(Perm.MANAGE_AWARD_APPLICATIONS)
             or self.can(Perm.ASSESS_AWARDS)

@@ -1,0 +1,3 @@
+"""Anchor pages (being built)."""
+
+urlpatterns: list = []
