@@ -20,12 +20,7 @@ so the page can offer "Try again". The final key is derived from the award's id,
 for one award writes to the same place and there is never more than one certificate file.
 """
 
-import hashlib
 import logging
-import os
-import tempfile
-from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 from celery import shared_task
 from django.db import transaction
@@ -36,12 +31,10 @@ from awards.models import Award, CertificateStatus
 from tenancy.models import AuditEvent, Tenant
 from tenancy.services import audit_record
 from tenancy.tasks import TenantTask
-from uploads.storage import private_storage
+from uploads.storage import chunks_of, leftovers, private_path, sha256_of, store_atomically
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SIZE = 64 * 1024
-TEMPORARY_SUFFIX = ".part"
 FAILED_VERB = "award.certificate_failed"
 FAILURE_MESSAGE = (
     "Something went wrong while producing the certificate. Try again; if it fails again, "
@@ -52,68 +45,6 @@ FAILURE_MESSAGE = (
 def certificate_key(award: Award) -> str:
     """The one place an award's certificate is stored (private storage key)."""
     return f"{award.tenant_id}/certificates/{award.pk}.pdf"
-
-
-# --- Storing a file whole or not at all ----------------------------------------------------
-# uploads.storage saves uploads with Django's storage API, which neither fsyncs nor publishes
-# atomically under a fixed key; these helpers add that for generated files.
-
-
-def chunks_of(data: bytes, size: int = CHUNK_SIZE) -> Iterator[bytes]:
-    for start in range(0, len(data), size):
-        yield data[start : start + size]
-
-
-def private_path(key: str) -> Path:
-    return Path(private_storage().path(key))
-
-
-def _fsync_directory(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def store_atomically(key: str, chunks: Iterable[bytes]) -> str:
-    """Write the chunks under `key` in private storage: to a temporary file in the same folder,
-    fsynced, then renamed onto the key (atomic on one file system). Returns the SHA-256."""
-    final = private_path(key)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(
-        dir=final.parent, prefix=f".{final.name}.", suffix=TEMPORARY_SUFFIX
-    )
-    digest = hashlib.sha256()
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
-                digest.update(chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, final)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _fsync_directory(final.parent)
-    return digest.hexdigest()
-
-
-def leftovers(key: str) -> list[Path]:
-    """Temporary files of `key` left by a worker that died while writing."""
-    final = private_path(key)
-    if not final.parent.exists():
-        return []
-    return sorted(final.parent.glob(f".{final.name}.*{TEMPORARY_SUFFIX}"))
-
-
-def sha256_of(key: str) -> str:
-    digest = hashlib.sha256()
-    with open(private_path(key), "rb") as handle:
-        while chunk := handle.read(CHUNK_SIZE):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # --- The job ---------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from kvi.models import Kvi, Measurement, MeasurementEvidence, MeasurementStatus
 from tenancy.permissions import Perm, TenantAccess
 from tenancy.services import audit_record
 from uploads.checks import FileType, check_file_field, human_size
-from uploads.storage import delete_private, save_private
+from uploads.storage import delete_private, stored_privately
 
 EVIDENCE_TYPES = (
     FileType.PDF,
@@ -98,8 +98,7 @@ def measurement_evidence_add(
                 "choose a smaller file or remove one first."
             }
         )
-    key = save_private(uploaded_file, tenant_id=tenant.id, folder=STORAGE_FOLDER)
-    try:
+    with stored_privately(uploaded_file, tenant_id=tenant.id, folder=STORAGE_FOLDER) as key:
         evidence = MeasurementEvidence.objects.create(
             tenant=tenant,
             measurement=measurement,
@@ -110,9 +109,6 @@ def measurement_evidence_add(
             sha256=checked.sha256,
             uploaded_by=_who(actor),
         )
-    except Exception:
-        delete_private(key)
-        raise
     audit_record(
         tenant=tenant,
         actor=actor,

@@ -27,6 +27,7 @@ from awards.services.certificates import certificate_retry
 from tenancy.context import tenant_context
 from tenancy.models import AuditEvent
 from tests.awards_builders import as_user, decided, open_scheme
+from uploads import storage
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +147,7 @@ def test_a_second_run_finds_it_ready_and_does_nothing(cast_a, award_a):
     assert (
         again.certificate_sha256
         == first.certificate_sha256
-        == tasks.sha256_of(first.certificate_key)
+        == storage.sha256_of(first.certificate_key)
     )
     assert (_folder(award_a) / f"{award_a.pk}.pdf").stat().st_mtime_ns == mtime
     assert _files(award_a) == [f"{award_a.pk}.pdf"]
@@ -164,31 +165,31 @@ class Crash(BaseException):
 def test_a_crash_after_the_rename_but_before_the_commit_reuses_the_file(
     cast_a, award_a, monkeypatch
 ):
-    original = tasks._fsync_directory
+    original = storage.fsync_directory
 
     def crash_after_publishing(path):
         original(path)
         raise Crash
 
-    monkeypatch.setattr(tasks, "_fsync_directory", crash_after_publishing)
+    monkeypatch.setattr(storage, "fsync_directory", crash_after_publishing)
     with pytest.raises(Crash), tenant_context(cast_a.tenant.id):
         _run(cast_a, award_a)
     assert _state(cast_a, award_a).certificate_status == CertificateStatus.PENDING
     assert _files(award_a) == [f"{award_a.pk}.pdf"]  # whole: published by the rename
     stored = (_folder(award_a) / f"{award_a.pk}.pdf").read_bytes()
 
-    monkeypatch.setattr(tasks, "_fsync_directory", original)
+    monkeypatch.setattr(storage, "fsync_directory", original)
     with tenant_context(cast_a.tenant.id):
         assert _run(cast_a, award_a) == "reused"
     award = _state(cast_a, award_a)
     assert award.certificate_status == CertificateStatus.READY
     assert (_folder(award_a) / f"{award_a.pk}.pdf").read_bytes() == stored
-    assert award.certificate_sha256 == tasks.sha256_of(award.certificate_key)
+    assert award.certificate_sha256 == storage.sha256_of(award.certificate_key)
     assert _files(award_a) == [f"{award_a.pk}.pdf"]
 
 
 def test_a_crash_while_writing_leaves_no_file_under_the_key(cast_a, award_a, monkeypatch):
-    def half_then_crash(data, size=tasks.CHUNK_SIZE):
+    def half_then_crash(data, size=storage.CHUNK_SIZE):
         yield data[: len(data) // 2]
         raise Crash
 
@@ -205,10 +206,11 @@ from pathlib import Path
 import django
 django.setup()
 from awards import certificate_tasks as tasks
+from uploads import storage
 
 tenant_id, award_id, signal_file = sys.argv[1:4]
 
-def half_then_hang(data, size=tasks.CHUNK_SIZE):
+def half_then_hang(data, size=storage.CHUNK_SIZE):
     yield data[: len(data) // 2]
     Path(signal_file).write_text("writing")
     time.sleep(120)  # killed here, mid-write
@@ -254,7 +256,7 @@ def test_a_worker_killed_mid_write_leaves_no_half_written_certificate_and_a_reru
             assert child.poll() is None, "the worker ended before it started writing"
             assert time.monotonic() < deadline, "the worker never started writing"
             time.sleep(0.05)
-        partial = tasks.leftovers(tasks.certificate_key(award))
+        partial = storage.leftovers(tasks.certificate_key(award))
         assert len(partial) == 1  # the temporary file it was writing
         assert _files(award) == [partial[0].name]
     finally:
@@ -273,7 +275,7 @@ def test_a_worker_killed_mid_write_leaves_no_half_written_certificate_and_a_reru
     assert done.certificate_status == CertificateStatus.READY
     pdf = (_folder(award) / f"{award.pk}.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
-    assert done.certificate_sha256 == tasks.sha256_of(done.certificate_key)
+    assert done.certificate_sha256 == storage.sha256_of(done.certificate_key)
     # And once more: nothing changes.
     assert _run(cast_a, award) == "skipped"
     assert _state(cast_a, award).certificate_produced_at == done.certificate_produced_at

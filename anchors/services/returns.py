@@ -35,7 +35,7 @@ from kvi.models import Aggregation, Kvi, Measurement, MeasurementStatus, Unit
 from tenancy.permissions import Perm, TenantAccess
 from tenancy.services import audit_record
 from uploads.checks import FileType, check_file_field, human_size
-from uploads.storage import delete_private, save_private
+from uploads.storage import delete_private, stored_privately
 
 EDITABLE = (ReturnStatus.NOT_STARTED, ReturnStatus.DRAFT)
 # Evidence may be added while the member can still change the return or answer queries.
@@ -527,8 +527,7 @@ def return_evidence_add(
                 f"{human_size(MAX_RETURN_BYTES)}: choose a smaller file."
             }
         )
-    key = save_private(uploaded_file, tenant_id=tenant.id, folder=STORAGE_FOLDER)
-    try:
+    with stored_privately(uploaded_file, tenant_id=tenant.id, folder=STORAGE_FOLDER) as key:
         evidence = ReturnEvidence.objects.create(
             tenant=tenant,
             member_return=member_return,
@@ -541,9 +540,6 @@ def return_evidence_add(
             sha256=checked.sha256,
             uploaded_by=who(actor),
         )
-    except Exception:
-        delete_private(key)
-        raise
     audit_record(
         tenant=tenant,
         actor=actor,

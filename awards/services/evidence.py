@@ -16,7 +16,7 @@ from awards.services.common import own_application, require_applicant, who
 from tenancy.permissions import TenantAccess
 from tenancy.services import audit_record
 from uploads.checks import FileType, check_file_field, human_size
-from uploads.storage import delete_private, save_private
+from uploads.storage import stored_privately
 
 EVIDENCE_TYPES = (
     FileType.PDF,
@@ -61,8 +61,7 @@ def _check(tenant, application: Application, uploaded_file):
 
 
 def _store(tenant, application, uploaded_file, checked, actor, **fields) -> EvidenceFile:
-    key = save_private(uploaded_file, tenant_id=tenant.id, folder=STORAGE_FOLDER)
-    try:
+    with stored_privately(uploaded_file, tenant_id=tenant.id, folder=STORAGE_FOLDER) as key:
         return EvidenceFile.objects.create(
             tenant=tenant,
             application=application,
@@ -74,9 +73,6 @@ def _store(tenant, application, uploaded_file, checked, actor, **fields) -> Evid
             uploaded_by=who(actor),
             **fields,
         )
-    except Exception:
-        delete_private(key)
-        raise
 
 
 def evidence_add(
