@@ -1,6 +1,7 @@
 """Applications by the organisation: start, autosaved answers, commitments and KVIs, the list
 of what is missing, submit, withdraw and renew; who is refused, with nothing changed."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -378,3 +379,46 @@ def test_tenant_b_cannot_touch_tenant_a_applications(cast_a, cast_b, scheme_a):
     with tenant_context(cast_a.tenant.id):
         application.refresh_from_db()
         assert application.status == "draft" and not application.answers.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_of_a_new_answer_at_once_both_succeed(cast_a):
+    """The autosave of a box and the page's own "Save answers" can arrive together. The first
+    save creates the answer and has not committed when the second starts: the second waits for
+    it and then updates the answer, rather than failing on the one-answer-per-question rule."""
+    import threading
+
+    from django.db import connection
+
+    with tenant_context(cast_a.tenant.id):
+        scheme = open_scheme(cast_a)
+        application = draft(cast_a, scheme, complete=False)
+        applicant = as_user(cast_a, cast_a.organisation_admin)
+    first_saved, errors = threading.Event(), []
+
+    def save(text, hold_open=False):
+        try:
+            with tenant_context(cast_a.tenant.id):
+                services.answer_save(
+                    **applicant, application=application, criterion=scheme.general, text=text
+                )
+                if hold_open:
+                    first_saved.set()
+                    time.sleep(0.5)  # the second save starts while this one is open
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            first_saved.set()
+            connection.close()
+
+    first = threading.Thread(target=save, args=("Typed first.", True))
+    first.start()
+    first_saved.wait(10)
+    second = threading.Thread(target=save, args=("Saved by the button.",))
+    second.start()
+    first.join(10)
+    second.join(10)
+    assert errors == []
+    with tenant_context(cast_a.tenant.id):
+        answer = ApplicationAnswer.objects.get(application=application, criterion=scheme.general)
+    assert answer.text == "Saved by the button."

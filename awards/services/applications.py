@@ -220,6 +220,9 @@ def answer_save(
     }:
         raise ValidationError({"criterion": "That question is not part of this application."})
     text = text.replace("\r\n", "\n").strip()
+    # Autosave and the page's own button can save the same answer at once: the application's
+    # row lock makes the second wait for the first, then update the answer it created.
+    Application.objects.select_for_update().filter(tenant=tenant, pk=application.pk).exists()
     answer = ApplicationAnswer.objects.filter(
         tenant=tenant, application=application, criterion=criterion
     ).first()
