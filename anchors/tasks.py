@@ -6,7 +6,6 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.urls import NoReverseMatch
 
 from anchors.models import FigureQuery, MemberReturn
 from tenancy.models import Membership, Role, Tenant
@@ -70,11 +69,7 @@ def _recipients(tenant_id, audience: str, organisation_id) -> list[str]:
 
 
 def _link(member_return: MemberReturn) -> str:
-    charter = member_return.round.charter
-    try:
-        return site_link("anchor_return", member_return.tenant.slug, member_return.pk)
-    except NoReverseMatch:
-        return site_link("charter_detail", member_return.tenant.slug, charter.slug)
+    return site_link("anchor_return", member_return.tenant.slug, member_return.pk)
 
 
 @shared_task(base=TenantTask)

@@ -273,6 +273,11 @@ class Clock:
     def overdue(self) -> bool:
         return self.working_days_left < 0
 
+    @property
+    def days(self) -> int:
+        """Whole working days left, or overdue: never negative, for pages."""
+        return abs(self.working_days_left)
+
 
 def decision_clock(application: Application, today: date | None = None) -> Clock | None:
     """Working days left before the decision is due (the scheme's service level)."""

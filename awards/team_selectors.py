@@ -108,7 +108,7 @@ def criteria_counts(*, tenant, applications: list[Application]) -> dict:
 class WorklistRow:
     assignment: AssessorAssignment
     application: Application
-    clock: "ClockShown | None"
+    clock: Clock | None
     scored: int
     questions: int
 
@@ -121,7 +121,7 @@ def worklist_rows(*, tenant, assignments) -> list[WorklistRow]:
         WorklistRow(
             assignment=a,
             application=a.application,
-            clock=clock_shown(decision_clock(a.application)),
+            clock=decision_clock(a.application),
             scored=a.score_count,
             questions=totals.get(a.application_id, 0),
         )
@@ -137,19 +137,3 @@ def worklist(*, tenant, user) -> QuerySet[AssessorAssignment]:
 def assignment_scores(*, tenant, assignment: AssessorAssignment) -> dict:
     """The assessor's scores by criterion id."""
     return {s.criterion_id: s for s in Score.objects.filter(tenant=tenant, assignment=assignment)}
-
-
-@dataclass(frozen=True)
-class ClockShown:
-    """A decision clock as a page shows it: the due date and whole working days left or
-    overdue (never negative)."""
-
-    due: object
-    overdue: bool
-    days: int
-
-
-def clock_shown(clock: Clock | None) -> ClockShown | None:
-    if clock is None:
-        return None
-    return ClockShown(clock.due, clock.overdue, abs(clock.working_days_left))

@@ -12,9 +12,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from anchors import services
-from anchors.models import MemberReturn, ReportingRound
+from anchors.models import (
+    MemberProfile,
+    MemberReturn,
+    ReportingRound,
+    ReturnFigure,
+    ReturnStatus,
+    RoundStatus,
+)
 from charters import services as charter_services
-from charters.models import Charter, Signatory
+from charters.models import Charter, Signatory, SignatoryStatus
+from kvi import services as kvi_services
+from organisations.models import OrganisationType
 from tenancy.models import Role
 from tenancy.permissions import tenant_access_for
 from tests import factories
@@ -221,3 +230,86 @@ def one_row_of_each_anchor_model(cast) -> dict:
             models.AssemblyAction,
         )
     }
+
+
+def bulk_dashboard_data(cast, *, members: int, metrics: int, rounds: int):
+    """A published anchor charter with `metrics` metrics, `members` members (every third
+    anonymised) and `rounds` closed rounds, every return accepted with every figure."""
+    admin = as_user(cast, cast.tenant_admin)
+    charter = anchor_charter(cast, with_metrics=False)
+    framework = kvi_services.framework_create(**admin, name="Bulk")
+    theme = kvi_services.theme_save(**admin, framework=framework, name="Economic")
+    subtheme = kvi_services.subtheme_save(**admin, theme=theme, name="All")
+    made = [
+        kvi_services.metric_save(
+            **admin,
+            subtheme=subtheme,
+            code=f"M{n}",
+            name=f"Metric {n}",
+            definition="Something counted",
+            unit="count",
+            direction="decrease" if n % 2 else "increase",
+            aggregation="sum",
+        )
+        for n in range(metrics)
+    ]
+    kvi_services.framework_publish(**admin, framework=framework)
+    pillar_metrics = [
+        services.pillar_metric_add(
+            **admin, charter=charter, pillar_code="workforce", metric=m, in_collective_total=True
+        )
+        for m in made
+    ]
+    version = charter.versions.get()
+    types = [OrganisationType.NHS_TRUST, OrganisationType.LOCAL_AUTHORITY, OrganisationType.VCSE]
+    signatories = Signatory.objects.bulk_create(
+        Signatory(
+            tenant=cast.tenant,
+            charter=charter,
+            organisation=factories.OrganisationFactory(organisation_type=types[n % 3]),
+            version=version,
+            status=SignatoryStatus.SIGNED,
+            signers=[{"name": "A", "role": "B"}],
+            signed_on=timezone.localdate(),
+        )
+        for n in range(members)
+    )
+    MemberProfile.objects.bulk_create(
+        MemberProfile(
+            tenant=cast.tenant,
+            signatory=s,
+            anonymised_number=n + 1,
+            disclosure="anonymised" if n % 3 == 0 else "named",
+        )
+        for n, s in enumerate(signatories)
+    )
+    made_rounds = ReportingRound.objects.bulk_create(
+        ReportingRound(
+            tenant=cast.tenant,
+            charter=charter,
+            name=f"Round {n}",
+            period_start=date(2020 + n, 4, 1),
+            period_end=date(2020 + n, 9, 30),
+            opens_on=date(2020 + n, 10, 1),
+            due_on=date(2020 + n, 11, 1),
+            status=RoundStatus.CLOSED,
+        )
+        for n in range(rounds)
+    )
+    returns = MemberReturn.objects.bulk_create(
+        MemberReturn(tenant=cast.tenant, round=r, signatory=s, status=ReturnStatus.ACCEPTED)
+        for r in made_rounds
+        for s in signatories
+    )
+    ReturnFigure.objects.bulk_create(
+        ReturnFigure(
+            tenant=cast.tenant,
+            member_return=ret,
+            pillar_metric=pm,
+            value=Decimal(n % 17),
+            unit="count",
+        )
+        for ret in returns
+        for n, pm in enumerate(pillar_metrics)
+    )
+    return charter

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from tenancy.context import tenant_context
 from tests import factories
+from tests.anchors_builders import bulk_dashboard_data
 from tests.test_anchor_dashboard_pages import build_board
-from tests.test_anchors_dashboard import _bulk_data
 
 pytestmark = pytest.mark.django_db
 
@@ -148,7 +148,7 @@ def test_refusals_and_other_tenants(client, login, cast_a, cast_b, board_a, issu
 
 def _api_queries(client, cast, issue_key, **sizes) -> list[int]:
     with tenant_context(cast.tenant.id):
-        charter = _bulk_data(cast, **sizes)
+        charter = bulk_dashboard_data(cast, **sizes)
     key = issue_key(cast, scopes=["anchors:read"])
     counts = []
     for suffix in ("", "members/", "rounds/", "figures/", "aggregates/"):

@@ -18,8 +18,14 @@ from anchors.models import MemberProfile
 from organisations.models import Organisation, OrganisationType
 from tenancy.context import tenant_context
 from tests import factories
-from tests.anchors_builders import anchor_charter, as_user, member, open_round, send_return
-from tests.test_anchors_dashboard import _bulk_data
+from tests.anchors_builders import (
+    anchor_charter,
+    as_user,
+    bulk_dashboard_data,
+    member,
+    open_round,
+    send_return,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -266,7 +272,7 @@ def test_the_export_neutralises_formulas_and_keeps_numbers(client, login, cast_a
 
 def _page_queries(client, login, cast, **sizes) -> tuple[list[int], int]:
     with tenant_context(cast.tenant.id):
-        charter = _bulk_data(cast, **sizes)
+        charter = bulk_dashboard_data(cast, **sizes)
         signatory_id = (
             charter.signatories.order_by("organisation__name")
             .filter(anchor_profile__disclosure="named")

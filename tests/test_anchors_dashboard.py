@@ -10,30 +10,22 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from anchors import services
 from anchors.benchmarking import benchmark, quantile
 from anchors.models import (
     MemberProfile,
-    MemberReturn,
     PillarMetric,
-    ReportingRound,
-    ReturnFigure,
-    ReturnStatus,
-    RoundStatus,
 )
 from anchors.selectors import dashboard, member_figures, member_list
-from charters.models import Signatory, SignatoryStatus
-from kvi import services as kvi_services
 from kvi.models import Metric
 from kvi.value import proxy_set_load
 from organisations.models import OrganisationType
 from tenancy.context import tenant_context
-from tests import factories
 from tests.anchors_builders import (
     anchor_charter,
     as_user,
+    bulk_dashboard_data,
     member,
     open_round,
     send_return,
@@ -241,92 +233,9 @@ def test_a_member_sees_its_own_figures_over_rounds_including_unaccepted(cast_a, 
 # --- A fixed number of queries ---------------------------------------------------------------
 
 
-def _bulk_data(cast, *, members: int, metrics: int, rounds: int):
-    """A published anchor charter with `metrics` metrics, `members` members (every third
-    anonymised) and `rounds` closed rounds, every return accepted with every figure."""
-    admin = as_user(cast, cast.tenant_admin)
-    charter = anchor_charter(cast, with_metrics=False)
-    framework = kvi_services.framework_create(**admin, name="Bulk")
-    theme = kvi_services.theme_save(**admin, framework=framework, name="Economic")
-    subtheme = kvi_services.subtheme_save(**admin, theme=theme, name="All")
-    made = [
-        kvi_services.metric_save(
-            **admin,
-            subtheme=subtheme,
-            code=f"M{n}",
-            name=f"Metric {n}",
-            definition="Something counted",
-            unit="count",
-            direction="decrease" if n % 2 else "increase",
-            aggregation="sum",
-        )
-        for n in range(metrics)
-    ]
-    kvi_services.framework_publish(**admin, framework=framework)
-    pillar_metrics = [
-        services.pillar_metric_add(
-            **admin, charter=charter, pillar_code="workforce", metric=m, in_collective_total=True
-        )
-        for m in made
-    ]
-    version = charter.versions.get()
-    types = [OrganisationType.NHS_TRUST, OrganisationType.LOCAL_AUTHORITY, OrganisationType.VCSE]
-    signatories = Signatory.objects.bulk_create(
-        Signatory(
-            tenant=cast.tenant,
-            charter=charter,
-            organisation=factories.OrganisationFactory(organisation_type=types[n % 3]),
-            version=version,
-            status=SignatoryStatus.SIGNED,
-            signers=[{"name": "A", "role": "B"}],
-            signed_on=timezone.localdate(),
-        )
-        for n in range(members)
-    )
-    MemberProfile.objects.bulk_create(
-        MemberProfile(
-            tenant=cast.tenant,
-            signatory=s,
-            anonymised_number=n + 1,
-            disclosure="anonymised" if n % 3 == 0 else "named",
-        )
-        for n, s in enumerate(signatories)
-    )
-    made_rounds = ReportingRound.objects.bulk_create(
-        ReportingRound(
-            tenant=cast.tenant,
-            charter=charter,
-            name=f"Round {n}",
-            period_start=date(2020 + n, 4, 1),
-            period_end=date(2020 + n, 9, 30),
-            opens_on=date(2020 + n, 10, 1),
-            due_on=date(2020 + n, 11, 1),
-            status=RoundStatus.CLOSED,
-        )
-        for n in range(rounds)
-    )
-    returns = MemberReturn.objects.bulk_create(
-        MemberReturn(tenant=cast.tenant, round=r, signatory=s, status=ReturnStatus.ACCEPTED)
-        for r in made_rounds
-        for s in signatories
-    )
-    ReturnFigure.objects.bulk_create(
-        ReturnFigure(
-            tenant=cast.tenant,
-            member_return=ret,
-            pillar_metric=pm,
-            value=D(n % 17),
-            unit="count",
-        )
-        for ret in returns
-        for n, pm in enumerate(pillar_metrics)
-    )
-    return charter
-
-
 def _queries_for_dashboard(cast, **sizes) -> tuple[int, object]:
     with tenant_context(cast.tenant.id):
-        charter = _bulk_data(cast, **sizes)
+        charter = bulk_dashboard_data(cast, **sizes)
         access = as_user(cast, cast.organisation_admin)["access"]
         with CaptureQueriesContext(connection) as queries:
             board = dashboard(tenant=cast.tenant, access=access, charter=charter)

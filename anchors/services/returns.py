@@ -104,15 +104,22 @@ def _check_value(pillar_metric: PillarMetric, value, unit: str) -> Decimal:
     return number
 
 
-def _require_open_round(member_return: MemberReturn) -> None:
+def round_closed_message(member_return: MemberReturn) -> str:
+    """Why the return cannot be sent or changed because of its round (empty when it can)."""
     reporting_round = member_return.round
     if reporting_round.status == RoundStatus.CLOSED:
-        raise ValidationError(
+        return (
             f"The {reporting_round.name} round has closed: returns can no longer be sent or "
             "changed. Ask the programme team if you need to report."
         )
     if reporting_round.status != RoundStatus.OPEN:
-        raise ValidationError(f"The {reporting_round.name} round is not open yet.")
+        return f"The {reporting_round.name} round is not open yet."
+    return ""
+
+
+def _require_open_round(member_return: MemberReturn) -> None:
+    if message := round_closed_message(member_return):
+        raise ValidationError(message)
 
 
 def _require_editable(member_return: MemberReturn) -> None:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from anchors import member_selectors, selectors, services
 from anchors.forms.returns import EvidenceAddForm, QueryResponseForm, ReturnForm
 from anchors.models import FigureSource, ReturnStatus, RoundStatus
-from anchors.services.returns import EDITABLE, EVIDENCE_EDITABLE
+from anchors.services.returns import EDITABLE, EVIDENCE_EDITABLE, round_closed_message
 from anchors.views.members import membership_crumbs
 from tenancy.decorators import tenant_view
 from tenancy.permissions import Perm
@@ -48,19 +48,6 @@ def _require_member_admin(request, member_return) -> None:
     organisation = member_return.signatory.organisation
     if not request.access.can(Perm.SIGN_CHARTER, organisation_id=organisation.pk):
         raise PermissionDenied(f"Only an organisation admin of {organisation.name} can do that.")
-
-
-def closed_message(member_return) -> str:
-    """Why a return cannot be sent or changed because of its round (empty when it can)."""
-    reporting_round = member_return.round
-    if reporting_round.status == RoundStatus.CLOSED:
-        return (
-            f"The {reporting_round.name} round has closed: returns can no longer be sent or "
-            "changed. Ask the programme team if you need to report."
-        )
-    if reporting_round.status != RoundStatus.OPEN:
-        return f"The {reporting_round.name} round is not open yet."
-    return ""
 
 
 def is_overdue(member_return) -> bool:
@@ -135,7 +122,7 @@ def anchor_return(request, return_id):
             "form": form,
             "can_edit": can_edit,
             "sections": _sections(detail),
-            "closed_message": closed_message(member_return)
+            "closed_message": round_closed_message(member_return)
             if member_return.status in EDITABLE
             else "",
             "overdue": is_overdue(member_return) and member_return.status in EDITABLE,
@@ -214,8 +201,8 @@ def anchor_return_submit(request, return_id):
             if late:
                 messages.warning(request, late)
             return redirect(return_url(tenant, sent))
-    elif closed_message(member_return):
-        errors = [closed_message(member_return)]
+    elif closed := round_closed_message(member_return):
+        errors = [closed]
     figure_count = member_return.figures.count()
     return render(
         request,
@@ -223,7 +210,7 @@ def anchor_return_submit(request, return_id):
         {
             "member_return": member_return,
             "errors": errors,
-            "refused": bool(closed_message(member_return)),
+            "refused": bool(round_closed_message(member_return)),
             "overdue": is_overdue(member_return),
             "figure_count": figure_count,
             "back": return_url(tenant, member_return),
@@ -269,7 +256,7 @@ def anchor_return_evidence_add(request, return_id):
             "form": form,
             "member_return": member_return,
             "current_files": detail.evidence,
-            "cannot_add": closed_message(member_return)
+            "cannot_add": round_closed_message(member_return)
             or (
                 ""
                 if member_return.status in EVIDENCE_EDITABLE

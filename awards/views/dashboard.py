@@ -34,7 +34,7 @@ def award_dashboard(request):
     rows = [
         {
             "application": application,
-            "clock": team_selectors.clock_shown(selectors.decision_clock(application)),
+            "clock": selectors.decision_clock(application),
         }
         for application in page
     ]

@@ -2,7 +2,7 @@
 look-up raises Http404 when there is nothing this person may see."""
 
 from django.http import Http404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from awards import selectors
 from awards.models import AssessorAssignment, Conflict
@@ -26,12 +26,8 @@ def application_crumb(tenant, application) -> tuple[str, str]:
 
 
 def detail_url(tenant, application) -> str:
-    """The application's page (awards.views.applications); the dashboard if that page is not
-    there (a partial deployment)."""
-    try:
-        return reverse("application_detail", args=[tenant.slug, application.pk])
-    except NoReverseMatch:  # pragma: no cover - the applications pages are always deployed
-        return reverse("award_dashboard", args=[tenant.slug])
+    """The application's page (awards.views.applications)."""
+    return reverse("application_detail", args=[tenant.slug, application.pk])
 
 
 def managed_application_or_404(request, application_id):
