@@ -11,9 +11,9 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
-from anchors.member_selectors import plain_number
 from anchors.services import FigureInput, field_name
 from anchors.services.returns import MAX_FILE_BYTES, MAX_RETURN_BYTES
+from kvi.dashboard import plain_number
 from kvi.models import Unit
 from tenancy.forms import ServiceErrorsFormMixin
 from uploads.checks import human_size

@@ -7,7 +7,7 @@ patterns are joined here.
 
 Everyone with a role reads the priorities and the framework of a published charter; only the
 programme team (MANAGE_CHARTERS) changes them or sees the member list. Thin: anchors.selectors
-and anchors.admin_selectors read, anchors.services write (and check permissions again)."""
+and anchors.selectors.admin read, anchors.services write (and check permissions again)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,9 +17,10 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
-from anchors import admin_selectors, selectors, services
+from anchors import selectors, services
 from anchors.forms.admin import PillarMetricForm, PriorityForm
 from anchors.models import Disclosure
+from anchors.selectors import admin as admin_selectors
 from anchors.services.members import DEFAULT_METRICS
 from anchors.views import admin_rounds
 from anchors.views.admin_common import (

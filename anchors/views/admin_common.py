@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
 
-from anchors import admin_selectors
+from anchors.selectors import admin as admin_selectors
 from charters.models import Charter
 from tenancy.permissions import Perm
 

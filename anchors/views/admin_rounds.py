@@ -17,9 +17,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from anchors import admin_selectors, selectors, services
+from anchors import selectors, services
 from anchors.forms.admin import QueryForm, RoundForm, date_initial
 from anchors.models import ReturnStatus, RoundStatus
+from anchors.selectors import admin as admin_selectors
 from anchors.views.admin_common import (
     anchor_charter_or_404,
     crumbs,

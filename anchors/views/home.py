@@ -15,8 +15,9 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
-from anchors import admin_selectors, services
+from anchors import services
 from anchors.forms.admin import AnchorCharterForm
+from anchors.selectors import admin as admin_selectors
 from anchors.views.admin_common import crumbs, error_text, is_team, posted, writer
 from tenancy.decorators import tenant_view
 from tenancy.permissions import Perm

@@ -1,6 +1,6 @@
 """A member's own Anchor Institution Charter pages: its membership (joining, leaving and
 re-confirming are the charters signing pages, linked from here), the priorities it commits to
-and whether other members see its figures named or anonymised. Thin: anchors.member_selectors
+and whether other members see its figures named or anonymised. Thin: anchors.selectors.members
 reads, anchors.services writes and refuses (shown as form errors, or 403)."""
 
 from django.contrib import messages
@@ -9,9 +9,10 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
-from anchors import member_selectors, services
+from anchors import services
 from anchors.forms.members import DisclosureForm, PrioritiesForm
 from anchors.models import MemberProfile
+from anchors.selectors import members as member_selectors
 from tenancy.decorators import tenant_view
 from tenancy.permissions import Perm
 

@@ -4,7 +4,7 @@ remove after a confirmation page), sending it (confirmation; flagged late after 
 refused once the round has closed) and answering the programme team's query on a figure,
 correcting it.
 
-Thin: anchors.selectors and anchors.member_selectors read, anchors.services writes and refuses;
+Thin: anchors.selectors and anchors.selectors.members read, anchors.services writes and refuses;
 a refusal is shown as a form error naming the field (a figure in the wrong unit) or a clear
 message (a closed round), never a 500. The return's one door is
 anchors.selectors.return_get_for_user (the programme team and people of the member's
@@ -17,9 +17,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from anchors import member_selectors, selectors, services
+from anchors import selectors, services
 from anchors.forms.returns import EvidenceAddForm, QueryResponseForm, ReturnForm
 from anchors.models import FigureSource, ReturnStatus, RoundStatus
+from anchors.selectors import members as member_selectors
 from anchors.services.returns import EDITABLE, EVIDENCE_EDITABLE, round_closed_message
 from anchors.views.members import membership_crumbs
 from tenancy.decorators import tenant_view

@@ -28,8 +28,8 @@ from awards.api.serializers import (
     SchemeOut,
     VerificationOut,
 )
-from awards.held_selectors import organisations_with_awards, public_holders
 from awards.models import Application, AwardScheme, Criterion, SchemeStatus, SchemeVersion
+from awards.selectors.held import organisations_with_awards, public_holders
 from tenancy.permissions import Perm
 
 TAGS = ["awards"]

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.html import escape
 
 from awards.models import ApplicationStatus
+from kvi.dashboard import plain_number
 from tenancy.forms import ServiceErrorsFormMixin
 
 NO_CONFLICT = "none"
@@ -77,12 +78,6 @@ class DeclareForm(ServiceErrorsFormMixin, forms.Form):
         "can no longer see the application, and the team assigns someone else.",
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-
-
-def plain_number(value) -> str:
-    """A Decimal without trailing zeros or exponent: 2.50 -> "2.5", 10.00 -> "10"."""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _scale_hint(lowest: int, highest: int, descriptors: dict) -> str:

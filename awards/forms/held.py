@@ -2,7 +2,7 @@
 
 from django import forms
 
-from awards.held_selectors import STATE_CHOICES
+from awards.selectors.held import STATE_CHOICES
 from tenancy.forms import ServiceErrorsFormMixin
 
 

@@ -7,8 +7,8 @@ The email is sent by awards.sharing_tasks.send_application_share_email after com
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from awards.applicant_selectors import application_colleagues
 from awards.models import Application
+from awards.selectors.applicants import application_colleagues
 from awards.services.common import own_application, require_applicant
 from tenancy.permissions import TenantAccess
 from tenancy.services import audit_record

@@ -3,7 +3,7 @@ shows the deadline and the working days left; after it, a clear refusal); the pr
 sees every appeal with both clocks, records appeals received by post or email, and appoints a
 panel of people not involved in the assessment; a panel member records the panel's decision.
 
-Thin: awards.appeal_selectors and awards.selectors read, awards.services write (and check
+Thin: awards.selectors.appeals and awards.selectors read, awards.services write (and check
 permission and the clocks again)."""
 
 from django.contrib import messages
@@ -16,15 +16,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from awards import selectors, services
-from awards.appeal_selectors import (
-    appeal_get_for_user,
-    appeal_list_for_user,
-    decisions_open_to_appeal,
-    lodge_clock,
-    lodged_margin,
-    may_list_appeals,
-    panel_candidates,
-)
 from awards.forms.appeals import (
     AppealDecisionForm,
     AppealFilterForm,
@@ -33,6 +24,15 @@ from awards.forms.appeals import (
     RecordAppealForm,
 )
 from awards.models import AppealStatus, ApplicationStatus, DecisionOutcome, DecisionStatus
+from awards.selectors.appeals import (
+    appeal_get_for_user,
+    appeal_list_for_user,
+    decisions_open_to_appeal,
+    lodge_clock,
+    lodged_margin,
+    may_list_appeals,
+    panel_candidates,
+)
 from tenancy.decorators import tenant_view
 from tenancy.permissions import Perm
 

@@ -3,7 +3,7 @@ landing page, starting or renewing an application, and the application itself (s
 history, answers, commitments with KVIs, evidence, what is missing, Level 1 tracking and the
 decision letter once sent), with links by role to the other award pages.
 
-Thin: awards.selectors and awards.applicant_selectors read, awards.services write. This module's
+Thin: awards.selectors and awards.selectors.applicants read, awards.services write. This module's
 `urlpatterns` also carries the other applicant modules' pages (answers, commitments, sharing,
 states) so awards/urls.py needs no change."""
 
@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
-from awards import applicant_selectors, selectors, services
+from awards import selectors, services
 from awards.forms.applications import RenewForm, StartForm
 from awards.models import (
     EDITABLE_STATUSES,
@@ -25,6 +25,7 @@ from awards.models import (
     SchemeStatus,
 )
 from awards.rules import applicable_criteria, application_missing
+from awards.selectors import applicants as applicant_selectors
 from awards.tracking import application_tracking
 from awards.views import answers, application_states, commitments, sharing
 from awards.views.application_common import crumbs, detail_url, view_or_404

@@ -15,10 +15,11 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
-from awards import selectors, services, team_selectors
+from awards import selectors, services
 from awards.forms.assessment import CONFLICTED, DeclareForm, ScoreForm
 from awards.models import Conflict
 from awards.rules import applicable_criteria
+from awards.selectors import team as team_selectors
 from awards.views import assessors, dashboard
 from awards.views.team_common import crumbs, own_assignment_or_404, posted
 from tenancy.decorators import tenant_view

@@ -2,7 +2,7 @@
 (people with the assessor role), taking one off (a confirmation page) and asking the applicant
 for more information.
 
-Thin: awards.team_selectors read, awards.services write (and check permission again)."""
+Thin: awards.selectors.team read, awards.services write (and check permission again)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,9 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
-from awards import services, team_selectors
+from awards import services
 from awards.forms.assessment import AssignAssessorForm, InformationRequestForm
 from awards.models import ASSESSABLE_STATUSES, Conflict
+from awards.selectors import team as team_selectors
 from awards.services.assessment import ASSIGNABLE_STATUSES
 from awards.views.team_common import (
     application_crumb,

@@ -1,7 +1,7 @@
 """Awards held: the list, one award with its certificate's progress (waiting, ready, failed
 with "Try again"), the certificate download and revoking an award.
 
-Who sees what (awards.held_selectors): the programme team every award; an organisation's
+Who sees what (awards.selectors.held): the programme team every award; an organisation's
 people their organisation's awards and certificates; anyone else gets 403 (the list) or 404
 (an award they may not see)."""
 
@@ -18,14 +18,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from awards import services
 from awards.certificate_tasks import certificate_failure_reason
 from awards.forms.held import AwardRevokeForm, AwardSearchForm
-from awards.held_selectors import (
+from awards.models import CertificateStatus
+from awards.selectors.held import (
     award_get_for_user,
     award_list,
     award_scope,
     category_names,
     may_download_certificate,
 )
-from awards.models import CertificateStatus
 from awards.services.certificates import certificate_retry, may_retry_certificate
 from awards.verification import award_status, format_code
 from tenancy.decorators import tenant_view

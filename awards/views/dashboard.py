@@ -2,7 +2,7 @@
 scheme filters, a search by organisation, pagination, the decision clock (working days left or
 overdue, from awards.selectors.decision_clock) and the appeals waiting for a panel.
 
-Thin: awards.team_selectors and awards.selectors read."""
+Thin: awards.selectors.team and awards.selectors read."""
 
 from urllib.parse import urlencode
 
@@ -10,9 +10,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import path
 
-from awards import selectors, team_selectors
+from awards import selectors
 from awards.forms.assessment import DashboardFilterForm
 from awards.models import ApplicationStatus
+from awards.selectors import team as team_selectors
 from awards.views.team_common import crumbs
 from tenancy.decorators import tenant_view
 from tenancy.permissions import Perm

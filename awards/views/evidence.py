@@ -17,9 +17,10 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
-from awards import applicant_selectors, selectors, services
+from awards import selectors, services
 from awards.forms.evidence import EvidenceAddForm, EvidenceReplaceForm
 from awards.rules import applicable_criteria
+from awards.selectors import applicants as applicant_selectors
 from awards.views.application_common import (
     applicant_view,
     application_crumbs,

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 
 from awards import verification
 from awards.forms.public import HolderSearchForm, VerifyForm
-from awards.held_selectors import (
+from awards.selectors.held import (
     organisation_with_awards,
     organisations_with_awards,
     public_holders,

@@ -5,7 +5,7 @@ version's settings, copying a version to a new draft, and opening, closing or ar
 version after a confirmation. A version's parts: awards.views.scheme_parts, whose URL
 patterns are joined here.
 
-Thin: awards.selectors and awards.scheme_selectors read, awards.services write (and check
+Thin: awards.selectors and awards.selectors.schemes read, awards.services write (and check
 permissions again). Organisation staff and assessors are refused (403); another programme's
 versions are not found (404)."""
 
@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
-from awards import scheme_selectors, services
+from awards import services
 from awards.forms.schemes import (
     SchemeForm,
     VersionCopyForm,
@@ -27,6 +27,7 @@ from awards.forms.schemes import (
     months_text,
 )
 from awards.models import SchemeStatus
+from awards.selectors import schemes as scheme_selectors
 from awards.services.schemes import VERSION_FIELDS
 from awards.views import scheme_parts
 from awards.views.scheme_common import (

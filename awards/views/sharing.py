@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
-from awards import applicant_selectors
 from awards.forms.applications import ShareForm
+from awards.selectors import applicants as applicant_selectors
 from awards.services.sharing import application_share
 from awards.views.application_common import applicant_view, application_crumbs
 from tenancy.decorators import tenant_view

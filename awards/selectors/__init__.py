@@ -1,5 +1,7 @@
 """Reads for the Social Value Award. Each selector decides its joins, so pages and lists run a
-fixed number of queries whatever the number of rows.
+fixed number of queries whatever the number of rows. This module holds the reads every page
+shares; the submodules hold those of one audience: `applicants`, `team` (programme team and
+assessors), `appeals`, `held` (awards held, public holders and verification), `schemes`.
 
 Who may open an application (`application_get_for_user`): the programme team
 (MANAGE_AWARD_APPLICATIONS) any; the applying organisation's people

@@ -1,5 +1,7 @@
 """Reads for the anchors app: the evidence framework, rounds and returns, members (with their
 disclosure applied), the performance dashboard, and assemblies.
+The submodules hold the reads of one audience's pages: `admin` (the programme team) and
+`members` (a member's own pages).
 
 Disclosure (decided here, one rule for pages, API and exports): a member that chose
 "anonymised" appears under its anonymised label ("Member C") to everyone except people of its

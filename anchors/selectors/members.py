@@ -213,8 +213,3 @@ def figure_text(value: Decimal | None, unit: str) -> str:
     if unit == Unit.PERCENT:
         return f"{number}%"
     return f"{number} {unit}"
-
-
-def plain_number(value: Decimal | None) -> str:
-    """A stored figure as a form shows it: no trailing zeros, no exponent."""
-    return "" if value is None else f"{value.normalize():f}"
