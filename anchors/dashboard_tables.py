@@ -145,12 +145,18 @@ def figure_rows(
     return rows
 
 
-def aggregate_rows(board: Dashboard) -> list[dict]:
+def aggregate_rows(
+    board: Dashboard, *, round_id: UUID | None = None, metric_code: str | None = None
+) -> list[dict]:
     """Per round and metric: how many members reported and the spread; the total for metrics
     that add up to the collective impact."""
     rows = []
     for reporting_round in board.rounds:
+        if round_id is not None and reporting_round.pk != round_id:
+            continue
         for pm in board.pillar_metrics:
+            if metric_code is not None and pm.metric.code != metric_code:
+                continue
             overall = board.benchmarks[(pm.pk, reporting_round.pk)].overall
             rows.append(
                 {

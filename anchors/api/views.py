@@ -243,6 +243,17 @@ class AnchorRoundList(AnchorAPIView):
 # --- Figures ------------------------------------------------------------------------------------
 
 
+def _round_and_metric(row: dict) -> dict:
+    """The fields that say which round and metric a figure or aggregate row is about."""
+    return {
+        "round": row["round"].pk,
+        "round_name": row["round"].name,
+        "metric": row["pillar_metric"].metric.code,
+        "pillar": row["pillar_metric"].pillar_code,
+        "unit": row["pillar_metric"].unit,
+    }
+
+
 @extend_schema_view(
     get=extend_schema(
         summary="List the accepted figures, per member",
@@ -272,11 +283,7 @@ class AnchorFigureList(AnchorAPIView):
         return self.list_response(
             [
                 {
-                    "round": row["round"].pk,
-                    "round_name": row["round"].name,
-                    "metric": row["pillar_metric"].metric.code,
-                    "pillar": row["pillar_metric"].pillar_code,
-                    "unit": row["pillar_metric"].unit,
+                    **_round_and_metric(row),
                     "member": row["member"].key,
                     "member_name": row["member"].name,
                     "named": row["member"].named,
@@ -314,22 +321,13 @@ class AnchorAggregateList(AnchorAPIView):
     def get(self, request, *args, **kwargs):
         chosen = self.figure_filter()
         board = self.board()
-        rows = [
-            row
-            for row in tables.aggregate_rows(board)
-            if (chosen.get("round") is None or row["round"].pk == chosen["round"])
-            and (
-                chosen.get("metric") is None or row["pillar_metric"].metric.code == chosen["metric"]
-            )
-        ]
+        rows = tables.aggregate_rows(
+            board, round_id=chosen.get("round"), metric_code=chosen.get("metric")
+        )
         return self.list_response(
             [
                 {
-                    "round": row["round"].pk,
-                    "round_name": row["round"].name,
-                    "metric": row["pillar_metric"].metric.code,
-                    "pillar": row["pillar_metric"].pillar_code,
-                    "unit": row["pillar_metric"].unit,
+                    **_round_and_metric(row),
                     "in_collective_total": row["pillar_metric"].in_collective_total,
                     "members_reporting": row["members_reporting"],
                     "total": row["total"],
