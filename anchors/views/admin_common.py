@@ -6,6 +6,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from anchors.selectors import admin as admin_selectors
+from anchors.views.common import crumbs as anchor_crumbs
 from charters.models import Charter
 from tenancy.permissions import Perm
 
@@ -36,15 +37,10 @@ def anchor_charter_or_404(request, charter_slug: str) -> Charter:
 def crumbs(tenant, charter: Charter | None = None, *rest) -> list[tuple[str, str]]:
     """Breadcrumbs from the programme's home through Anchors (and the charter's priorities
     page, its landing) to `rest`."""
-    trail = [
-        (tenant.name, reverse("tenant_home", args=[tenant.slug])),
-        ("Anchor Institution Charter", reverse("anchor_home", args=[tenant.slug])),
-    ]
     if charter is not None:
-        trail.append(
-            (charter.title, reverse("anchor_priorities", args=[tenant.slug, charter.slug]))
-        )
-    return [*trail, *rest]
+        priorities = reverse("anchor_priorities", args=[tenant.slug, charter.slug])
+        return anchor_crumbs(tenant, (charter.title, priorities), *rest)
+    return anchor_crumbs(tenant, *rest)
 
 
 def url(name: str, request, charter: Charter, *args) -> str:

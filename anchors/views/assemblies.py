@@ -29,6 +29,7 @@ from anchors.forms.assemblies import (
     AttendeeForm,
 )
 from anchors.models import ActionStatus, Assembly, AssemblyAction, ReportingRound, RoundStatus
+from anchors.views.common import crumbs
 from charters.models import ON_REGISTER, Charter, CharterKind, Signatory
 from tenancy.decorators import tenant_view
 from tenancy.permissions import Perm
@@ -84,12 +85,8 @@ def _posted(request):
 
 
 def _crumbs(tenant, charter: Charter, *rest: tuple[str, str]) -> list[tuple[str, str]]:
-    return [
-        (tenant.name, reverse("tenant_home", args=[tenant.slug])),
-        ("Anchor Institution Charter", reverse("anchor_home", args=[tenant.slug])),
-        ("Anchor Assembly", reverse("anchor_assembly_list", args=[tenant.slug, charter.slug])),
-        *rest,
-    ]
+    assemblies = reverse("anchor_assembly_list", args=[tenant.slug, charter.slug])
+    return crumbs(tenant, ("Anchor Assembly", assemblies), *rest)
 
 
 def _detail_url(tenant, assembly: Assembly) -> str:

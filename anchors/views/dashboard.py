@@ -17,6 +17,7 @@ from anchors import dashboard_tables as tables
 from anchors import exports, selectors
 from anchors.dashboard_charts import benchmark_bars_svg, trend_chart_svg
 from anchors.models import ReturnStatus
+from anchors.views.common import crumbs
 from tenancy.decorators import tenant_view
 from tenancy.permissions import Perm
 
@@ -26,15 +27,6 @@ def anchor_charter_or_404(request, charter_slug):
     if charter is None:
         raise Http404("There is no anchor charter at this address.")
     return charter
-
-
-def crumbs(request, charter, *rest):
-    slug = request.tenant.slug
-    return [
-        (request.tenant.name, reverse("tenant_home", args=[slug])),
-        ("Anchor Institution Charter", reverse("anchor_home", args=[slug])),
-        *rest,
-    ]
 
 
 class DashboardChoiceForm(forms.Form):
@@ -87,7 +79,7 @@ def anchor_dashboard(request, charter_slug):
         "reporting_round": reporting_round,
         "pillar_metric": pillar_metric,
         "programme_team": request.access.can(Perm.MANAGE_CHARTERS),
-        "breadcrumbs": crumbs(request, charter, ("Performance dashboard", None)),
+        "breadcrumbs": crumbs(request.tenant, ("Performance dashboard", None)),
         "collective": [],
         "value_trend": [],
     }
@@ -207,8 +199,7 @@ def anchor_member_figures(request, charter_slug, signatory_id):
             "sees_returns": sees_returns,
             "metrics": [m for m in metrics if m["shown"]],
             "breadcrumbs": crumbs(
-                request,
-                charter,
+                request.tenant,
                 (
                     "Performance dashboard",
                     reverse("anchor_dashboard", args=[request.tenant.slug, charter.slug]),

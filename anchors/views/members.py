@@ -13,17 +13,9 @@ from anchors import services
 from anchors.forms.members import DisclosureForm, PrioritiesForm
 from anchors.models import MemberProfile
 from anchors.selectors import members as member_selectors
+from anchors.views.common import crumbs
 from tenancy.decorators import tenant_view
 from tenancy.permissions import Perm
-
-
-def anchor_crumbs(tenant, *rest: tuple[str, str]) -> list[tuple[str, str]]:
-    """Breadcrumbs from the programme's home through "Anchors" to `rest`."""
-    return [
-        (tenant.name, reverse("tenant_home", args=[tenant.slug])),
-        ("Anchors", reverse("anchor_home", args=[tenant.slug])),
-        *rest,
-    ]
 
 
 def membership_url(tenant, charter) -> str:
@@ -31,7 +23,7 @@ def membership_url(tenant, charter) -> str:
 
 
 def membership_crumbs(tenant, charter, *rest: tuple[str, str]) -> list[tuple[str, str]]:
-    return anchor_crumbs(tenant, ("Our membership", membership_url(tenant, charter)), *rest)
+    return crumbs(tenant, ("Our membership", membership_url(tenant, charter)), *rest)
 
 
 @tenant_view(Perm.VIEW_CHARTERS)
@@ -51,7 +43,7 @@ def anchor_membership(request, charter_slug):
             "charter": charter,
             "memberships": rows,
             "published": member_selectors.published_version(tenant=tenant, charter=charter),
-            "breadcrumbs": anchor_crumbs(tenant, ("Our membership", "")),
+            "breadcrumbs": crumbs(tenant, ("Our membership", "")),
         },
     )
 

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -33,35 +33,19 @@ from awards.selectors.appeals import (
     may_list_appeals,
     panel_candidates,
 )
+from awards.views.common import crumbs
 from tenancy.decorators import tenant_view
 from tenancy.permissions import Perm
 
 PAGE_SIZE = 25
 
 
-def page_url(name: str, *args) -> str | None:
-    """The address of another award page, or None while that page is not routed (the award
-    pages are built by several hands; a missing one drops its link rather than fail)."""
-    try:
-        return reverse(name, args=list(args))
-    except NoReverseMatch:
-        return None
-
-
-def crumbs(tenant, *rest: tuple[str, str]) -> list[tuple[str, str]]:
-    return [
-        (tenant.name, reverse("tenant_home", args=[tenant.slug])),
-        ("Awards", page_url("award_home", tenant.slug) or ""),
-        *rest,
-    ]
-
-
 def _appeals_crumb(request) -> tuple[str, str]:
     return ("Appeals", reverse("appeal_list", args=[request.tenant.slug]))
 
 
-def _application_url(request, application) -> str | None:
-    return page_url("application_detail", request.tenant.slug, application.pk)
+def _application_url(request, application) -> str:
+    return reverse("application_detail", args=[request.tenant.slug, application.pk])
 
 
 # --- The list --------------------------------------------------------------------------------
@@ -122,7 +106,7 @@ def appeal_list(request):
             "filtered": bool(status or search),
             "as_manager": as_manager,
             "open_rows": open_rows,
-            "dashboard_url": page_url("award_dashboard", request.tenant.slug),
+            "dashboard_url": reverse("award_dashboard", args=[request.tenant.slug]),
             "breadcrumbs": crumbs(request.tenant, ("Appeals", "")),
         },
     )
@@ -196,7 +180,7 @@ def appeal_lodge(request, application_id):
             "application_url": application_url,
             "breadcrumbs": crumbs(
                 tenant,
-                (application.organisation.name, application_url or ""),
+                (application.organisation.name, application_url),
                 ("Appeal", ""),
             ),
         },

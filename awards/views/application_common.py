@@ -10,16 +10,8 @@ from django.urls import reverse
 
 from awards import selectors
 from awards.selectors import ApplicationView
+from awards.views.common import crumbs
 from tenancy.permissions import Perm
-
-
-def crumbs(tenant, *rest: tuple[str, str]) -> list[tuple[str, str]]:
-    """Breadcrumbs from the programme's home through "Awards" to `rest`."""
-    return [
-        (tenant.name, reverse("tenant_home", args=[tenant.slug])),
-        ("Awards", reverse("award_home", args=[tenant.slug])),
-        *rest,
-    ]
 
 
 def application_title(application) -> str:

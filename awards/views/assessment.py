@@ -21,7 +21,8 @@ from awards.models import Conflict
 from awards.rules import applicable_criteria
 from awards.selectors import team as team_selectors
 from awards.views import assessors, dashboard
-from awards.views.team_common import crumbs, own_assignment_or_404, posted
+from awards.views.common import crumbs
+from awards.views.team_common import own_assignment_or_404, posted
 from tenancy.decorators import tenant_view
 from tenancy.permissions import Perm
 

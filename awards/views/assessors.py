@@ -16,9 +16,9 @@ from awards.forms.assessment import AssignAssessorForm, InformationRequestForm
 from awards.models import ASSESSABLE_STATUSES, Conflict
 from awards.selectors import team as team_selectors
 from awards.services.assessment import ASSIGNABLE_STATUSES
+from awards.views.common import crumbs
 from awards.views.team_common import (
     application_crumb,
-    crumbs,
     dashboard_crumb,
     detail_url,
     managed_application_or_404,

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -28,28 +28,13 @@ from awards.selectors.held import (
 )
 from awards.services.certificates import certificate_retry, may_retry_certificate
 from awards.verification import award_status, format_code
+from awards.views.common import crumbs
 from tenancy.decorators import tenant_view
 from tenancy.permissions import Perm
 from uploads.responses import private_download
 
 PAGE_SIZE = 25
 REFRESH_SECONDS = 5
-
-
-def _crumbs(tenant, *rest) -> list[tuple[str, str]]:
-    return [
-        (tenant.name, reverse("tenant_home", args=[tenant.slug])),
-        ("Awards", reverse("award_home", args=[tenant.slug])),
-        *rest,
-    ]
-
-
-def _url_or_empty(name: str, *args) -> str:
-    """A link to another helper's page, or "" while that page does not exist yet."""
-    try:
-        return reverse(name, args=list(args))
-    except NoReverseMatch:
-        return ""
 
 
 def _award_or_404(request, award_id):
@@ -83,7 +68,7 @@ def award_list_view(request):
             "is_filtered": bool(filters["q"] or filters["state"]),
             "sees_all": scope is None,
             "querystring": querystring.urlencode(),
-            "breadcrumbs": _crumbs(tenant, ("Awards held", "")),
+            "breadcrumbs": crumbs(tenant, ("Awards held", "")),
         },
     )
 
@@ -104,8 +89,8 @@ def award_detail(request, award_id):
             "code": format_code(award.verification_code),
             "waiting": status == CertificateStatus.PENDING,
             "refresh_seconds": REFRESH_SECONDS,
-            "application_url": _url_or_empty(
-                "application_detail", tenant.slug, award.application_id
+            "application_url": reverse(
+                "application_detail", args=[tenant.slug, award.application_id]
             ),
             "verify_url": reverse("public_award_verify", args=[tenant.slug])
             + f"?code={format_code(award.verification_code)}",
@@ -114,7 +99,7 @@ def award_detail(request, award_id):
             "may_retry": may_retry_certificate(request.access, award),
             "may_revoke": request.access.can(Perm.MANAGE_AWARD_APPLICATIONS)
             and award.revoked_at is None,
-            "breadcrumbs": _crumbs(
+            "breadcrumbs": crumbs(
                 tenant,
                 ("Awards held", reverse("award_list", args=[tenant.slug])),
                 (award.organisation.name, ""),
@@ -180,7 +165,7 @@ def award_revoke(request, award_id):
         {
             "award": award,
             "form": form,
-            "breadcrumbs": _crumbs(
+            "breadcrumbs": crumbs(
                 tenant,
                 ("Awards held", reverse("award_list", args=[tenant.slug])),
                 (award.organisation.name, reverse("award_detail", args=[tenant.slug, award.pk])),

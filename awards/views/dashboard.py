@@ -14,7 +14,7 @@ from awards import selectors
 from awards.forms.assessment import DashboardFilterForm
 from awards.models import ApplicationStatus
 from awards.selectors import team as team_selectors
-from awards.views.team_common import crumbs
+from awards.views.common import crumbs
 from tenancy.decorators import tenant_view
 from tenancy.permissions import Perm
 

@@ -15,9 +15,9 @@ from awards import selectors, services
 from awards.forms.decisions import DecisionForm, RefusalForm
 from awards.models import ASSESSABLE_STATUSES, DecisionOutcome, DecisionStatus
 from awards.moderation import moderation as moderation_of
+from awards.views.common import crumbs
 from awards.views.team_common import (
     application_crumb,
-    crumbs,
     dashboard_crumb,
     detail_url,
     managed_application_or_404,

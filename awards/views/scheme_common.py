@@ -10,16 +10,14 @@ from django.urls import reverse
 
 from awards import selectors
 from awards.models import SchemeStatus
+from awards.views.common import crumbs as award_crumbs
 
 
 def crumbs(tenant, *rest: tuple[str, str]) -> list[tuple[str, str]]:
     """Breadcrumbs from the programme's home through Awards and Award schemes to `rest`."""
-    return [
-        (tenant.name, reverse("tenant_home", args=[tenant.slug])),
-        ("Awards", reverse("award_home", args=[tenant.slug])),
-        ("Award schemes", reverse("scheme_list", args=[tenant.slug])),
-        *rest,
-    ]
+    return award_crumbs(
+        tenant, ("Award schemes", reverse("scheme_list", args=[tenant.slug])), *rest
+    )
 
 
 def version_url(tenant, version) -> str:

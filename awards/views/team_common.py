@@ -8,15 +8,6 @@ from awards import selectors
 from awards.models import AssessorAssignment, Conflict
 
 
-def crumbs(tenant, *rest: tuple[str, str]) -> list[tuple[str, str]]:
-    """Breadcrumbs from the programme's home through "Awards" to `rest`."""
-    return [
-        (tenant.name, reverse("tenant_home", args=[tenant.slug])),
-        ("Awards", reverse("award_home", args=[tenant.slug])),
-        *rest,
-    ]
-
-
 def dashboard_crumb(tenant) -> tuple[str, str]:
     return ("Applications", reverse("award_dashboard", args=[tenant.slug]))
 
