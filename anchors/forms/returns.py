@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 
 from anchors.services import FigureInput, field_name
-from anchors.services.returns import MAX_FILE_BYTES, MAX_RETURN_BYTES
+from anchors.services.return_evidence import MAX_FILE_BYTES, MAX_RETURN_BYTES
 from kvi.dashboard import plain_number
 from kvi.models import Unit
 from tenancy.forms import ServiceErrorsFormMixin

@@ -18,19 +18,22 @@ from anchors.services.assemblies import (
     assembly_update,
     latest_reviewed_round,
 )
+from anchors.services.framework import DEFAULT_METRICS, pillar_metric_add, pillar_metrics_seed
 from anchors.services.members import (
-    DEFAULT_METRICS,
     DEFAULT_PRIORITIES,
     anchor_charter_create,
     member_priorities_follow,
     member_priorities_set,
     member_profile_get_or_create,
     member_profile_update,
-    pillar_metric_add,
-    pillar_metrics_seed,
     priorities_copy,
     priority_remove,
     priority_save,
+)
+from anchors.services.return_evidence import (
+    return_evidence_add,
+    return_evidence_get,
+    return_evidence_remove,
 )
 from anchors.services.returns import (
     FigureInput,
@@ -39,9 +42,6 @@ from anchors.services.returns import (
     figure_query_respond,
     late_message,
     return_accept,
-    return_evidence_add,
-    return_evidence_get,
-    return_evidence_remove,
     return_figures_from_kvis,
     return_reminders_send,
     return_save,

@@ -1,10 +1,9 @@
 """Writes for the anchor charter's own parts: making an anchor charter (charters does the
-charter; this seeds its priorities and evidence framework), priorities under the pillars and
-their copy into a new version, members' commitments to priorities, member profiles
-(disclosure, sector) and the pillar metrics."""
+charter; this seeds its priorities and, through anchors.services.framework, its evidence
+framework), priorities under the pillars and their copy into a new version, members'
+commitments to priorities and member profiles (disclosure, sector)."""
 
 import secrets
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -16,7 +15,6 @@ from anchors.models import (
     Disclosure,
     MemberPriority,
     MemberProfile,
-    PillarMetric,
     Priority,
     PriorityKind,
 )
@@ -26,6 +24,7 @@ from anchors.services.common import (
     require_member,
     require_member_admin,
 )
+from anchors.services.framework import pillar_metrics_seed
 from charters import services as charter_services
 from charters.models import (
     Charter,
@@ -34,14 +33,6 @@ from charters.models import (
     Signatory,
     Theme,
     VersionStatus,
-)
-from kvi import services as kvi_services
-from kvi.models import (
-    CrosswalkScheme,
-    Framework,
-    FrameworkStatus,
-    Metric,
-    Unit,
 )
 from organisations.models import Sector
 from tenancy.permissions import Perm, TenantAccess
@@ -86,103 +77,6 @@ DEFAULT_PRIORITIES = [
         PriorityKind.PRIORITY,
     ),
 ]
-
-
-@dataclass(frozen=True)
-class MetricSpec:
-    pillar_code: str
-    code: str
-    name: str
-    definition: str
-    unit: str
-    direction: str
-    aggregation: str
-    in_collective_total: bool = False
-
-
-# The evidence framework's default metrics (the issue's examples). Percentages are never added
-# up; counts, hours, £ and tCO2e reduced make the charter's collective impact.
-DEFAULT_METRICS = [
-    MetricSpec(
-        "purchasing",
-        "ANC-LOCAL-SPEND-PCT",
-        "Spend with local suppliers (%)",
-        "Share of the period's non-pay spend with suppliers whose postcode is in the area.",
-        Unit.PERCENT,
-        "increase",
-        "average",
-    ),
-    MetricSpec(
-        "purchasing",
-        "ANC-LOCAL-SPEND",
-        "Spend with local suppliers (£)",
-        "Non-pay spend in the period with suppliers whose postcode is in the area.",
-        Unit.POUNDS,
-        "increase",
-        "sum",
-        True,
-    ),
-    MetricSpec(
-        "purchasing",
-        "ANC-SV-CONTRACTS",
-        "Contracts with a social value weighting (%)",
-        "Share of contracts awarded in the period with a social value weighting of 10% or more.",
-        Unit.PERCENT,
-        "increase",
-        "average",
-    ),
-    MetricSpec(
-        "buildings",
-        "ANC-ESTATE-HOURS",
-        "Community use of the estate (hours)",
-        "Hours community groups used the member's buildings and spaces in the period.",
-        Unit.HOURS,
-        "increase",
-        "sum",
-        True,
-    ),
-    MetricSpec(
-        "workforce",
-        "ANC-LOCAL-EMPLOYED",
-        "Local people employed",
-        "People employed at the end of the period whose home postcode is in the area.",
-        Unit.PEOPLE,
-        "increase",
-        "latest",
-        True,
-    ),
-    MetricSpec(
-        "workforce",
-        "ANC-APPRENTICESHIPS",
-        "Apprenticeships started",
-        "Apprenticeships (levels 2 to 7) started in the period.",
-        Unit.COUNT,
-        "increase",
-        "sum",
-        True,
-    ),
-    MetricSpec(
-        "workforce",
-        "ANC-REAL-LIVING-WAGE",
-        "Staff paid at least the Real Living Wage (%)",
-        "Share of directly employed staff paid at least the Real Living Wage at the period end.",
-        Unit.PERCENT,
-        "increase",
-        "latest",
-    ),
-    MetricSpec(
-        "environment",
-        "ANC-EMISSIONS-REDUCED",
-        "Carbon emissions reduced (tCO2e)",
-        "Scope 1 and 2 emissions reduced in the period against the member's baseline year.",
-        Unit.TCO2E,
-        "increase",
-        "sum",
-        True,
-    ),
-]
-EVIDENCE_FRAMEWORK_NAME = "Anchor Institution Charter evidence framework"
-SUMMABLE_UNITS = frozenset(Unit.values) - {Unit.PERCENT}
 
 
 # --- The charter ----------------------------------------------------------------------------
@@ -451,171 +345,3 @@ def member_profile_update(
             changes=changes,
         )
     return profile
-
-
-# --- Pillar metrics -------------------------------------------------------------------------
-
-
-def pillar_metric_add(
-    *,
-    tenant,
-    actor,
-    access: TenantAccess,
-    charter: Charter,
-    pillar_code: str,
-    metric: Metric,
-    in_collective_total: bool = False,
-) -> PillarMetric:
-    """Add a KVI engine metric to the evidence framework under a pillar. A percentage is never
-    added up into the collective impact."""
-    access.require(Perm.MANAGE_CHARTERS)
-    require_anchor_charter(tenant, charter)
-    own(tenant, metric, "This metric")
-    pillar_codes = set(
-        Theme.objects.filter(tenant=tenant, version__charter=charter).values_list("code", flat=True)
-    )
-    errors = {}
-    if pillar_code not in pillar_codes:
-        errors["pillar_code"] = "Choose one of the charter's pillars."
-    if metric.organisation_id is not None:
-        errors["metric"] = "Choose one of the programme's metrics, not an organisation's own."
-    if in_collective_total and metric.unit not in SUMMABLE_UNITS:
-        errors["in_collective_total"] = (
-            f"{metric.name} is a percentage: percentages cannot be added up across members."
-        )
-    if PillarMetric.objects.filter(tenant=tenant, charter=charter, metric=metric).exists():
-        errors["metric"] = f"{metric.name} is already in the evidence framework."
-    if errors:
-        raise ValidationError(errors)
-    position = (
-        PillarMetric.objects.filter(tenant=tenant, charter=charter).aggregate(m=Max("position"))[
-            "m"
-        ]
-        or 0
-    ) + 1
-    pillar_metric = PillarMetric.objects.create(
-        tenant=tenant,
-        charter=charter,
-        pillar_code=pillar_code,
-        metric=metric,
-        unit=metric.unit,
-        in_collective_total=in_collective_total,
-        position=position,
-    )
-    audit_record(
-        tenant=tenant,
-        actor=actor,
-        verb="anchor_pillar_metric.added",
-        obj=pillar_metric,
-        changes={"pillar": pillar_code, "metric": metric.code, "unit": metric.unit},
-    )
-    return pillar_metric
-
-
-def _published_metrics(tenant) -> dict[str, Metric]:
-    metrics = Metric.objects.filter(
-        tenant=tenant,
-        organisation__isnull=True,
-        framework__status=FrameworkStatus.PUBLISHED,
-    ).order_by("-framework__published_at")
-    found: dict[str, Metric] = {}
-    for metric in metrics:
-        found.setdefault(metric.code.upper(), metric)
-    return found
-
-
-def _make_metrics(tenant, actor, access, charter: Charter, specs: list[MetricSpec]) -> None:
-    """Put the missing default metrics in the tenant's anchor evidence framework (a new one, or
-    a new version of it) and publish it (KVI engine services, so audited)."""
-    admin = {"tenant": tenant, "actor": actor, "access": access}
-    existing = (
-        Framework.objects.filter(tenant=tenant, name=EVIDENCE_FRAMEWORK_NAME)
-        .order_by("-version")
-        .first()
-    )
-    if existing is None:
-        framework = kvi_services.framework_create(
-            **admin,
-            name=EVIDENCE_FRAMEWORK_NAME,
-            description=f"What members of {charter.title} report under each pillar.",
-        )
-    elif existing.status == FrameworkStatus.DRAFT:
-        framework = existing
-    else:
-        framework = kvi_services.framework_new_version(**admin, framework=existing)
-    names = dict(
-        Theme.objects.filter(tenant=tenant, version__charter=charter).values_list("code", "name")
-    )
-    subthemes = {}
-    for theme in framework.themes.prefetch_related("subthemes"):
-        for subtheme in theme.subthemes.all():
-            subthemes[theme.name] = subtheme
-    for position, spec in enumerate(specs, start=1):
-        theme_name = names.get(spec.pillar_code, spec.pillar_code)
-        if theme_name not in subthemes:
-            theme = kvi_services.theme_save(
-                **admin, framework=framework, name=theme_name, position=len(subthemes) + 1
-            )
-            subthemes[theme_name] = kvi_services.subtheme_save(
-                **admin, theme=theme, name="Anchor evidence"
-            )
-        metric = kvi_services.metric_save(
-            **admin,
-            subtheme=subthemes[theme_name],
-            code=spec.code,
-            name=spec.name,
-            definition=spec.definition,
-            unit=spec.unit,
-            direction=spec.direction,
-            aggregation=spec.aggregation,
-            position=position,
-        )
-        kvi_services.crosswalk_add(
-            **admin,
-            metric=metric,
-            scheme=CrosswalkScheme.ANCHOR_PILLAR,
-            item_code=spec.pillar_code,
-            item_label=theme_name,
-        )
-    kvi_services.framework_publish(**admin, framework=framework)
-
-
-def pillar_metrics_seed(*, tenant, actor, access: TenantAccess, charter: Charter) -> int:
-    """The default evidence framework: each default metric found by code among the tenant's
-    published metrics, or made (and published) in the tenant's anchor evidence framework.
-    Needs MANAGE_CHARTERS, and MANAGE_FRAMEWORKS when metrics have to be made. Metrics
-    already in the charter's framework are left alone. Returns how many were added."""
-    access.require(Perm.MANAGE_CHARTERS)
-    require_anchor_charter(tenant, charter)
-    found = _published_metrics(tenant)
-    missing = [spec for spec in DEFAULT_METRICS if spec.code not in found]
-    if missing:
-        access.require(Perm.MANAGE_FRAMEWORKS)
-        _make_metrics(tenant, actor, access, charter, missing)
-        found = _published_metrics(tenant)
-    in_framework = set(
-        PillarMetric.objects.filter(tenant=tenant, charter=charter).values_list(
-            "metric__code", flat=True
-        )
-    )
-    added = 0
-    for spec in DEFAULT_METRICS:
-        metric = found[spec.code]
-        if metric.code in in_framework:
-            continue
-        if metric.unit != spec.unit:
-            raise ValidationError(
-                f"The programme's metric {metric.code} is measured in {metric.unit}, not "
-                f"{spec.unit}: change it or add the anchor metrics by hand."
-            )
-        pillar_metric_add(
-            tenant=tenant,
-            actor=actor,
-            access=access,
-            charter=charter,
-            pillar_code=spec.pillar_code,
-            metric=metric,
-            in_collective_total=spec.in_collective_total,
-        )
-        added += 1
-    return added

@@ -1,7 +1,8 @@
 """Members' returns: figures and narratives saved by the member's organisation admin, taken
-from its KVIs where it tracks them, evidence files, submission (refused once the round is
+from its KVIs where it tracks them, submission (refused once the round is
 closed; accepted but flagged when late), the programme team's queries on figures, the
 member's answers and corrections, acceptance, and reminders for returns outstanding.
+Evidence files: anchors.services.return_evidence.
 
 Return states: not started → draft (saved) → submitted → queried ⇄ submitted → accepted.
 """
@@ -11,9 +12,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q
 from django.utils import timezone
 
 from anchors.models import (
@@ -22,7 +23,6 @@ from anchors.models import (
     MemberReturn,
     PillarMetric,
     PillarNarrative,
-    ReturnEvidence,
     ReturnFigure,
     ReturnStatus,
     RoundStatus,
@@ -34,23 +34,8 @@ from kvi import periods
 from kvi.models import Aggregation, Kvi, Measurement, MeasurementStatus, Unit
 from tenancy.permissions import Perm, TenantAccess
 from tenancy.services import audit_record
-from uploads.checks import FileType, check_file_field, human_size
-from uploads.storage import delete_private, stored_privately
 
 EDITABLE = (ReturnStatus.NOT_STARTED, ReturnStatus.DRAFT)
-# Evidence may be added while the member can still change the return or answer queries.
-EVIDENCE_EDITABLE = (ReturnStatus.NOT_STARTED, ReturnStatus.DRAFT, ReturnStatus.QUERIED)
-EVIDENCE_TYPES = (
-    FileType.PDF,
-    FileType.DOCX,
-    FileType.XLSX,
-    FileType.CSV,
-    FileType.PNG,
-    FileType.JPEG,
-)
-MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_RETURN_BYTES = 100 * 1024 * 1024
-STORAGE_FOLDER = "anchor-evidence"
 # Reminders: once when a return is due within this many days, once more when it is overdue.
 REMINDER_DAYS = 7
 SIX_PLACES = Decimal("0.000001")
@@ -117,13 +102,13 @@ def round_closed_message(member_return: MemberReturn) -> str:
     return ""
 
 
-def _require_open_round(member_return: MemberReturn) -> None:
+def require_open_round(member_return: MemberReturn) -> None:
     if message := round_closed_message(member_return):
         raise ValidationError(message)
 
 
-def _require_editable(member_return: MemberReturn) -> None:
-    _require_open_round(member_return)
+def require_editable(member_return: MemberReturn) -> None:
+    require_open_round(member_return)
     if member_return.status not in EDITABLE:
         raise ValidationError(
             f"This return is {member_return.get_status_display().lower()}: it can no longer "
@@ -153,7 +138,7 @@ def return_save(
     submitted. Every figure is checked first: one wrong figure saves nothing."""
     own(tenant, member_return, "This return")
     require_member_admin(access, member_return.signatory)
-    _require_editable(member_return)
+    require_editable(member_return)
     metrics = _pillar_metrics(tenant, member_return)
     pillars = set(
         Theme.objects.filter(tenant=tenant, version=member_return.signatory.version_id).values_list(
@@ -243,7 +228,7 @@ def return_figures_from_kvis(
     combined as the metric says. Figures the member already entered are left alone."""
     own(tenant, member_return, "This return")
     require_member_admin(access, member_return.signatory)
-    _require_editable(member_return)
+    require_editable(member_return)
     reporting_round = member_return.round
     metrics = _pillar_metrics(tenant, member_return)
     have = set(
@@ -320,7 +305,7 @@ def return_submit(
     date it is accepted but flagged late."""
     own(tenant, member_return, "This return")
     require_member_admin(access, member_return.signatory)
-    _require_editable(member_return)
+    require_editable(member_return)
     if not ReturnFigure.objects.filter(tenant=tenant, member_return=member_return).exists():
         raise ValidationError({"figures": "Enter at least one figure before sending the return."})
     now = timezone.now()
@@ -493,110 +478,6 @@ def return_accept(
     )
     queue_notice(tenant, "return_accepted", member_return.pk)
     return member_return
-
-
-# --- Evidence files --------------------------------------------------------------------------
-
-
-def return_evidence_add(
-    *,
-    tenant,
-    actor,
-    access: TenantAccess,
-    member_return: MemberReturn,
-    uploaded_file,
-    pillar_code: str = "",
-    description: str = "",
-) -> ReturnEvidence:
-    own(tenant, member_return, "This return")
-    require_member_admin(access, member_return.signatory)
-    _require_open_round(member_return)
-    if member_return.status not in EVIDENCE_EDITABLE:
-        raise ValidationError(
-            {
-                "file": f"This return is {member_return.get_status_display().lower()}: files can "
-                "no longer be added."
-            }
-        )
-    checked = check_file_field(
-        uploaded_file, allowed_types=EVIDENCE_TYPES, max_bytes=MAX_FILE_BYTES
-    )
-    stored = (
-        ReturnEvidence.objects.filter(tenant=tenant, member_return=member_return).aggregate(
-            total=Sum("size")
-        )["total"]
-        or 0
-    )
-    if stored + checked.size > MAX_RETURN_BYTES:
-        raise ValidationError(
-            {
-                "file": f"{checked.file_name} would take this return's files over "
-                f"{human_size(MAX_RETURN_BYTES)}: choose a smaller file."
-            }
-        )
-    with stored_privately(uploaded_file, tenant_id=tenant.id, folder=STORAGE_FOLDER) as key:
-        evidence = ReturnEvidence.objects.create(
-            tenant=tenant,
-            member_return=member_return,
-            pillar_code=pillar_code,
-            description=description.strip()[:300],
-            storage_key=key,
-            file_name=checked.file_name,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-            uploaded_by=who(actor),
-        )
-    audit_record(
-        tenant=tenant,
-        actor=actor,
-        verb="anchor_return.evidence_added",
-        obj=member_return,
-        changes={
-            "evidence": str(evidence.pk),
-            "file_name": evidence.file_name,
-            "sha256": evidence.sha256,
-        },
-    )
-    return evidence
-
-
-def return_evidence_remove(
-    *, tenant, actor, access: TenantAccess, evidence: ReturnEvidence
-) -> None:
-    """Take a file off a return not yet submitted (the stored file is deleted)."""
-    own(tenant, evidence, "This file")
-    member_return = evidence.member_return
-    require_member_admin(access, member_return.signatory)
-    _require_editable(member_return)
-    audit_record(
-        tenant=tenant,
-        actor=actor,
-        verb="anchor_return.evidence_removed",
-        obj=member_return,
-        changes={"evidence": str(evidence.pk), "file_name": evidence.file_name},
-    )
-    key = evidence.storage_key
-    evidence.delete()
-    transaction.on_commit(lambda: delete_private(key))
-
-
-def return_evidence_get(*, tenant, access: TenantAccess, pk) -> ReturnEvidence:
-    """A file for download: the programme team, or people of the member's organisation."""
-    evidence = (
-        ReturnEvidence.objects.filter(tenant=tenant, pk=pk)
-        .select_related("member_return__signatory")
-        .first()
-    )
-    if evidence is None:
-        raise PermissionDenied("No such file.")
-    organisation_id = evidence.member_return.signatory.organisation_id
-    if not (
-        access.can(Perm.MANAGE_CHARTERS)
-        or access.can(Perm.VIEW_OWN_SIGNATURE, organisation_id=organisation_id)
-    ):
-        raise PermissionDenied("You may not see this file.")
-    return evidence
 
 
 # --- Reminders -------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from anchors import selectors, services
 from anchors.forms.admin import PillarMetricForm, PriorityForm
 from anchors.models import Disclosure
 from anchors.selectors import admin as admin_selectors
-from anchors.services.members import DEFAULT_METRICS
+from anchors.services.framework import DEFAULT_METRICS
 from anchors.views import admin_rounds
 from anchors.views.admin_common import (
     anchor_charter_or_404,

@@ -21,7 +21,8 @@ from anchors import selectors, services
 from anchors.forms.returns import EvidenceAddForm, QueryResponseForm, ReturnForm
 from anchors.models import FigureSource, ReturnStatus, RoundStatus
 from anchors.selectors import members as member_selectors
-from anchors.services.returns import EDITABLE, EVIDENCE_EDITABLE, round_closed_message
+from anchors.services.return_evidence import EVIDENCE_EDITABLE
+from anchors.services.returns import EDITABLE, round_closed_message
 from anchors.views.members import membership_crumbs
 from tenancy.decorators import tenant_view
 from tenancy.permissions import Perm
