@@ -1,8 +1,6 @@
 """Email notices for reporting rounds, returns and queries (queued after commit by the
 services), and the daily reminders for returns outstanding."""
 
-import logging
-
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
@@ -10,8 +8,6 @@ from django.core.mail import send_mail
 from anchors.models import FigureQuery, MemberReturn
 from tenancy.models import Membership, Role, Tenant
 from tenancy.tasks import TenantTask, queue_for_every_active_tenant, site_link
-
-logger = logging.getLogger(__name__)
 
 # kind -> (who is told, subject, what the email says). Audiences: tenant_admins,
 # organisation_admins (of the member). Placeholders: {organisation}, {charter}, {round},
