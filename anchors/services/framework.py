@@ -7,69 +7,13 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 
-from anchors.models import (
-    PillarMetric,
-    PriorityKind,
-)
-from anchors.services.common import (
-    own,
-    require_anchor_charter,
-)
-from charters.models import (
-    Charter,
-    Theme,
-    VersionStatus,
-)
+from anchors.models import PillarMetric
+from anchors.services.common import own, require_anchor_charter
+from charters.models import Charter, Theme
 from kvi import services as kvi_services
-from kvi.models import (
-    CrosswalkScheme,
-    Framework,
-    FrameworkStatus,
-    Metric,
-    Unit,
-)
+from kvi.models import CrosswalkScheme, Framework, FrameworkStatus, Metric, Unit
 from tenancy.permissions import Perm, TenantAccess
 from tenancy.services import audit_record
-
-EDITABLE_VERSION = (VersionStatus.DRAFT, VersionStatus.CONSULTATION)
-
-# Principles and priorities every new anchor charter starts with (DOMAIN.md), editable:
-# (pillar code, code, text, kind).
-DEFAULT_PRIORITIES = [
-    ("purchasing", "purchase-locally-first", "Purchase locally first", PriorityKind.PRINCIPLE),
-    (
-        "purchasing",
-        "social-value-weighting",
-        "Give social value at least a 10% weighting in every procurement",
-        PriorityKind.PRIORITY,
-    ),
-    (
-        "buildings",
-        "open-estate-to-communities",
-        "Open our buildings and spaces to community groups",
-        PriorityKind.PRIORITY,
-    ),
-    ("workforce", "real-living-wage", "Pay the real living wage", PriorityKind.PRINCIPLE),
-    ("workforce", "employ-locally-first", "Employ locally first", PriorityKind.PRINCIPLE),
-    (
-        "workforce",
-        "apprenticeships",
-        "Widen access to work through apprenticeships and placements",
-        PriorityKind.PRIORITY,
-    ),
-    (
-        "partners",
-        "work-with-vcse",
-        "Work with local voluntary and community organisations on shared goals",
-        PriorityKind.PRIORITY,
-    ),
-    (
-        "environment",
-        "net-zero-2040",
-        "Set out and deliver a Net Zero plan by 2040",
-        PriorityKind.PRIORITY,
-    ),
-]
 
 
 @dataclass(frozen=True)
