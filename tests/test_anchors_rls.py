@@ -9,8 +9,8 @@ from django.db import DatabaseError, connection, transaction
 
 from anchors.models import MemberReturn, ReportingRound
 from tenancy.context import tenant_context
-from tenancy.models import TenantOwnedModel
 from tests.anchors_builders import one_row_of_each_anchor_model
+from tests.rls_checks import assert_every_model_is_tenant_owned_and_guarded
 
 pytestmark = pytest.mark.django_db
 
@@ -20,23 +20,7 @@ def _anchor_models():
 
 
 def test_every_anchor_model_is_tenant_owned_and_guarded():
-    models = _anchor_models()
-    assert len(models) == 13
-    with connection.cursor() as cursor:
-        for model in models:
-            assert issubclass(model, TenantOwnedModel), model
-            table = model._meta.db_table
-            cursor.execute(
-                "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = %s::regclass",
-                [table],
-            )
-            assert cursor.fetchone() == (True, True), table
-            cursor.execute(
-                "SELECT count(*) FROM pg_policies WHERE tablename = %s "
-                "AND policyname = 'tenant_isolation'",
-                [table],
-            )
-            assert cursor.fetchone()[0] == 1, table
+    assert_every_model_is_tenant_owned_and_guarded("anchors", 13)
 
 
 def test_under_tenant_a_none_of_tenant_bs_anchor_rows_are_seen_or_changed(cast_a, cast_b):
