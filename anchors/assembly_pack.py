@@ -19,6 +19,7 @@ from anchors.models import (
     ReportingRound,
     ReturnStatus,
 )
+from anchors.selectors import performance
 from anchors.services import latest_reviewed_round
 from kvi.charts import format_value
 from tenancy.permissions import TenantAccess
@@ -114,7 +115,7 @@ def assembly_pack(*, tenant, access: TenantAccess, assembly: Assembly) -> Pack:
     reporting_round = assembly.round or latest_reviewed_round(
         tenant=tenant, charter=assembly.charter
     )
-    board = selectors.dashboard(tenant=tenant, access=access, charter=assembly.charter)
+    board = performance.dashboard(tenant=tenant, access=access, charter=assembly.charter)
     rounds = board.rounds
     previous = None
     if reporting_round is not None and reporting_round in rounds:

@@ -8,7 +8,7 @@
   member, best first, under the name the viewer may see (an anonymised member's label, never
   its name), the viewer's own bars in blue, the median as a dashed line.
 
-No queries: everything comes from an already-read `anchors.selectors.Dashboard`.
+No queries: everything comes from an already-read `anchors.selectors.performance.Dashboard`.
 """
 
 import hashlib

@@ -1,5 +1,5 @@
 """The performance dashboard as tables: what the pages, the CSV/XLSX download and the API show,
-shaped from one `anchors.selectors.dashboard` read (no further queries).
+shaped from one `anchors.selectors.performance.dashboard` read (no further queries).
 
 Disclosure is already applied in the Dashboard: each member is a `MemberView` whose `name` is
 its label ("Member C") and whose `key` is that label when the viewer may not see it named, so
@@ -12,7 +12,8 @@ from uuid import UUID
 
 from anchors.benchmarking import Benchmark, Standing
 from anchors.models import PillarMetric, ReportingRound
-from anchors.selectors import Dashboard, MemberView, Viewer, member_view
+from anchors.selectors import MemberView, Viewer, member_view
+from anchors.selectors.performance import Dashboard
 from charters.models import Signatory
 from organisations.models import Sector
 

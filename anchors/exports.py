@@ -16,7 +16,7 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 
 from anchors.dashboard_tables import aggregate_rows, figure_rows
-from anchors.selectors import Dashboard
+from anchors.selectors.performance import Dashboard
 from api.renderers import neutralise
 
 FORMATS = ("csv", "xlsx")

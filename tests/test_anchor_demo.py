@@ -19,7 +19,7 @@ from anchors.models import (
     ReturnStatus,
     RoundStatus,
 )
-from anchors.selectors import dashboard
+from anchors.selectors.performance import dashboard
 from charters import demo as charters_demo
 from charters.models import Charter, CharterKind, Signatory, SignatoryStatus
 from organisations.models import Participation, sector_of

@@ -17,7 +17,8 @@ from anchors.models import (
     MemberProfile,
     PillarMetric,
 )
-from anchors.selectors import dashboard, member_figures, member_list
+from anchors.selectors import member_list
+from anchors.selectors.performance import dashboard, member_figures
 from kvi.models import Metric
 from kvi.value import proxy_set_load
 from organisations.models import OrganisationType

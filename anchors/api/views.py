@@ -30,6 +30,7 @@ from anchors.api.serializers import (
     MemberOut,
     RoundOut,
 )
+from anchors.selectors import performance
 from api.base import ETagRetrieveMixin, TenantAPIView
 from api.models import ApiKey
 from api.schema import error_responses, tenant_slug_parameter
@@ -90,7 +91,7 @@ class AnchorAPIView(TenantAPIView):
         return charter
 
     def board(self):
-        return selectors.dashboard(
+        return performance.dashboard(
             tenant=self.tenant(), access=self.viewer_access(), charter=self.charter()
         )
 

@@ -3,7 +3,7 @@ benchmarked per round (rank, quartile, median, sector peers separately), the vie
 standing, each member's figures over the rounds, and the CSV/XLSX download.
 
 Everyone with a role in the programme (VIEW_CHARTERS) sees it, disclosure applied by
-anchors.selectors.dashboard: an anonymised member is its label, and has no figures page
+anchors.selectors.performance.dashboard: an anonymised member is its label, and has no figures page
 reachable by id. Thin: anchors.selectors and anchors.dashboard_tables read; a fixed number of
 queries however many members, metrics and rounds.
 """
@@ -17,6 +17,7 @@ from anchors import dashboard_tables as tables
 from anchors import exports, selectors
 from anchors.dashboard_charts import benchmark_bars_svg, trend_chart_svg
 from anchors.models import ReturnStatus
+from anchors.selectors import performance
 from anchors.views.common import crumbs
 from tenancy.decorators import tenant_view
 from tenancy.permissions import Perm
@@ -63,7 +64,7 @@ def _default_round(board):
 @tenant_view(Perm.VIEW_CHARTERS)
 def anchor_dashboard(request, charter_slug):
     charter = anchor_charter_or_404(request, charter_slug)
-    board = selectors.dashboard(tenant=request.tenant, access=request.access, charter=charter)
+    board = performance.dashboard(tenant=request.tenant, access=request.access, charter=charter)
     choice = DashboardChoiceForm(request.GET or None, board=board)
     chosen = choice.cleaned_data if choice.is_valid() else {}
     rounds = {str(r.pk): r for r in board.rounds}
@@ -127,7 +128,7 @@ def anchor_dashboard(request, charter_slug):
 @tenant_view(Perm.VIEW_CHARTERS)
 def anchor_dashboard_export(request, charter_slug, file_format="csv"):
     charter = anchor_charter_or_404(request, charter_slug)
-    board = selectors.dashboard(tenant=request.tenant, access=request.access, charter=charter)
+    board = performance.dashboard(tenant=request.tenant, access=request.access, charter=charter)
     return exports.dashboard_download(
         board, file_format=file_format, tenant_slug=request.tenant.slug
     )
@@ -146,10 +147,12 @@ def anchor_member_figures(request, charter_slug, signatory_id):
     member = tables.member_as_seen(viewer, signatory) if signatory else None
     if member is None or not member.named:
         raise Http404("There is no member at this address.")
-    board = selectors.dashboard(tenant=request.tenant, access=request.access, charter=charter)
+    board = performance.dashboard(tenant=request.tenant, access=request.access, charter=charter)
     sees_returns = viewer.programme_team or member.is_own
     own_figures = (
-        selectors.member_figures(tenant=request.tenant, access=request.access, signatory=signatory)
+        performance.member_figures(
+            tenant=request.tenant, access=request.access, signatory=signatory
+        )
         if sees_returns
         else {}
     )
