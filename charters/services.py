@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from charters import signals
 from charters.models import (
     ACTIVE_SIGNATORY,
     ANCHOR_PILLARS,
@@ -436,6 +437,9 @@ def charter_new_version(*, tenant, actor, access: TenantAccess, charter: Charter
         obj=version,
         changes={"number": version.number, "from": latest.number},
     )
+    signals.charter_version_copied.send(
+        sender=Charter, tenant=tenant, from_version=latest, to_version=version
+    )
     return version
 
 
@@ -807,6 +811,7 @@ def signatory_reconfirm(*, tenant, actor, access: TenantAccess, signatory: Signa
         obj=signatory,
         changes={"version": [old_version.number, current.number]},
     )
+    signals.signatory_reconfirmed.send(sender=Signatory, tenant=tenant, signatory=signatory)
     return signatory
 
 

@@ -95,7 +95,8 @@ def test_priorities_follow_the_charter_into_a_new_version_and_members_follow_the
         )
         old = charter.versions.get()
         new = charter_services.charter_new_version(**admin, charter=charter)
-        assert services.priorities_copy(tenant=cast_a.tenant, from_version=old, to_version=new) == 8
+        # The charters service copied the priorities (anchors listens to charters' signal).
+        assert Priority.objects.filter(version=new).count() == 8
         assert services.priorities_copy(tenant=cast_a.tenant, from_version=old, to_version=new) == 0
         dropped = Priority.objects.get(version=new, code="net-zero-2040")
         services.priority_remove(**admin, priority=dropped)
@@ -112,7 +113,8 @@ def test_priorities_follow_the_charter_into_a_new_version_and_members_follow_the
         m.signatory.refresh_from_db()
         charter_services.signatory_reconfirm(**as_user(cast_a, m.admin), signatory=m.signatory)
         m.signatory.refresh_from_db()
-        assert services.member_priorities_follow(tenant=cast_a.tenant, signatory=m.signatory) == 1
+        # Re-confirming moved the commitments already; following again moves nothing.
+        assert services.member_priorities_follow(tenant=cast_a.tenant, signatory=m.signatory) == 0
         commitments = MemberPriority.objects.filter(signatory=m.signatory).select_related(
             "priority"
         )
@@ -208,3 +210,15 @@ def test_a_percentage_metric_is_never_added_up(cast_a):
             )
         assert "in_collective_total" in error.value.message_dict
         assert not charter.anchor_metrics.exists()
+
+
+def test_the_charters_list_labels_the_anchor_charter_and_links_to_its_anchor_pages(
+    client, cast_a, login
+):
+    with tenant_context(cast_a.tenant.id):
+        charter = anchor_charter(cast_a)
+    login(cast_a.tenant_admin)
+    page = client.get(f"/t/{cast_a.tenant.slug}/charters/").content.decode()
+    assert charter.title in page
+    assert "Anchor Institution Charter</strong>" in page
+    assert f'href="/t/{cast_a.tenant.slug}/anchors/"' in page
