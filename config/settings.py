@@ -156,6 +156,7 @@ CELERY_TASK_ROUTES = {
     "kvi.tasks.*": {"queue": "imports"},
     "kvi.upload_tasks.*": {"queue": "imports"},
     "awards.certificate_tasks.*": {"queue": "pdf"},
+    "reporting.tasks.generate_report_pdf": {"queue": "pdf"},
 }
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -178,6 +179,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "anchor-return-reminders": {
         "task": "anchors.tasks.queue_return_reminders",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Each morning: scheduled board reports due today are generated and their readers emailed.
+    "scheduled-board-reports": {
+        "task": "reporting.tasks.queue_scheduled_reports",
+        "schedule": crontab(hour=5, minute=30),
     },
 }
 

@@ -46,6 +46,12 @@ class Perm(StrEnum):
     APPLY_FOR_AWARD = "apply_for_award"  # organisation-scoped: start, submit, withdraw, appeal
     EDIT_AWARD_APPLICATION = "edit_award_application"  # org-scoped: answers, commitments, files
     VIEW_OWN_AWARD_APPLICATIONS = "view_own_award_applications"  # organisation-scoped
+    # Board reports (reporting/).
+    VIEW_REPORTS = "view_reports"  # every report of the tenant and its PDFs
+    PREPARE_REPORTS = "prepare_reports"  # create and edit drafts, generate PDFs
+    SCHEDULE_REPORTS = "schedule_reports"  # schedules of any report
+    # Organisation-scoped: the organisation's own reports (view, prepare, generate, schedule).
+    MANAGE_OWN_REPORTS = "manage_own_reports"
 
 
 # Tenant-wide permissions per role.
@@ -66,6 +72,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_FRAMEWORKS,
             Perm.MANAGE_AWARD_SCHEMES,
             Perm.MANAGE_AWARD_APPLICATIONS,
+            Perm.VIEW_REPORTS,
+            Perm.PREPARE_REPORTS,
+            Perm.SCHEDULE_REPORTS,
         }
     ),
     Role.ASSESSOR: frozenset(
@@ -78,7 +87,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         }
     ),
     Role.BOARD_REPORTER: frozenset(
-        {Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS, Perm.VIEW_KVIS}
+        {
+            Perm.VIEW_TENANT,
+            Perm.VIEW_ORGANISATIONS,
+            Perm.VIEW_CHARTERS,
+            Perm.VIEW_KVIS,
+            Perm.VIEW_REPORTS,
+            Perm.PREPARE_REPORTS,
+        }
     ),
     Role.ORGANISATION_ADMIN: frozenset(
         {Perm.VIEW_TENANT, Perm.VIEW_ORGANISATIONS, Perm.VIEW_CHARTERS}
@@ -104,6 +120,7 @@ ORGANISATION_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.APPLY_FOR_AWARD,
             Perm.EDIT_AWARD_APPLICATION,
             Perm.VIEW_OWN_AWARD_APPLICATIONS,
+            Perm.MANAGE_OWN_REPORTS,
         }
     ),
     Role.ORGANISATION_MEMBER: frozenset(
@@ -205,6 +222,8 @@ class TenantAccess:
             # Everyone with a role may open the anchor charter's pages (what they see depends
             # on their role and, for figures, on each member's disclosure setting).
             "view_anchors": self.can(Perm.VIEW_CHARTERS),
+            "view_reports": self.can(Perm.VIEW_REPORTS)
+            or self.can_for_any_organisation(Perm.MANAGE_OWN_REPORTS),
             "view_awards": self.can(Perm.MANAGE_AWARD_SCHEMES)
             or self.can(Perm.MANAGE_AWARD_APPLICATIONS)
             or self.can(Perm.ASSESS_AWARDS)

@@ -15,6 +15,7 @@ from tenancy.services import audit_record
 from tests import factories
 from tests.anchors_builders import one_row_of_each_anchor_model
 from tests.awards_builders import one_row_of_each_award_model
+from tests.reporting_rows import one_row_of_each_reporting_model
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +118,7 @@ def _one_row_of_every_tenant_model(cast) -> dict:
             **_kvi_rows(cast),
             **one_row_of_each_award_model(cast),
             **one_row_of_each_anchor_model(cast),
+            **one_row_of_each_reporting_model(cast),
             Membership: Membership.objects.filter(tenant=tenant).first(),
             Participation: Participation.objects.filter(tenant=tenant).first(),
             Invitation: Invitation.objects.create(
