@@ -116,7 +116,13 @@ def test_programme_team_runs_an_assembly(cast_a, login):
     )
     response = client.post(
         f"{base}edit/",
-        {"agenda": assembly.agenda, "minutes": "Members reviewed progress on local spend."},
+        {
+            "title": assembly.title,
+            "held_on": "12/7/2023",
+            "round": str(reviewed.pk),
+            "agenda": assembly.agenda,
+            "minutes": "Members reviewed progress on local spend.",
+        },
     )
     assert response.status_code == 302
 

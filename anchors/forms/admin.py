@@ -1,7 +1,8 @@
 """Forms of the programme team's anchor pages: making the anchor charter, a principle or
-priority under a pillar, a metric of the evidence framework, a reporting round and a query on
-a figure. Business rules stay in anchors.services; these forms check only what a person typed,
-with NHS.UK style messages naming the field."""
+priority under a pillar, a metric of the evidence framework (adding one, changing its pillar,
+place or collective impact), a reporting round (making one, changing its dates), a search of
+the member list and a query on a figure. Business rules stay in anchors.services; these forms
+check only what a person typed, with NHS.UK style messages naming the field."""
 
 from typing import cast
 
@@ -114,6 +115,34 @@ class PillarMetricForm(ServiceErrorsFormMixin, forms.Form):
         return metric
 
 
+class PillarMetricChangeForm(ServiceErrorsFormMixin, forms.Form):
+    pillar_code = forms.ChoiceField(
+        label="Pillar", error_messages={"required": "Choose the pillar members report it under."}
+    )
+    position = forms.IntegerField(
+        label="Place under its pillar",
+        min_value=1,
+        help_text="1 puts it first among the metrics under its pillar.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-2"}),
+        error_messages={
+            "required": "Enter its place under the pillar, like 1.",
+            "invalid": "Enter its place under the pillar as a whole number, like 1.",
+            "min_value": "Enter its place under the pillar as a whole number, like 1.",
+        },
+    )
+    in_collective_total = forms.BooleanField(
+        label="Add members' figures up into the charter's collective impact",
+        required=False,
+        help_text="Not for percentages: they cannot be added up across members.",
+    )
+
+    def __init__(self, *args, pillars, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["pillar_code"]).choices = [("", "Choose a pillar")] + [
+            (p.code, p.name) for p in pillars
+        ]
+
+
 class RoundForm(ServiceErrorsFormMixin, forms.Form):
     name = forms.CharField(
         label="Name of the round",
@@ -135,6 +164,28 @@ class RoundForm(ServiceErrorsFormMixin, forms.Form):
         if opens and due and due < opens:
             self.add_error("due_on", "Returns must be due after the round opens.")
         return cleaned
+
+
+class RoundDatesForm(ServiceErrorsFormMixin, forms.Form):
+    opens_on = date_field("Date it opens to members", "the round opens", "1/10/2024")
+    due_on = date_field("Date returns are due", "returns are due", "1/11/2024")
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, due = cleaned.get("opens_on"), cleaned.get("due_on")
+        if opens and due and due < opens:
+            self.add_error("due_on", "Returns must be due after the round opens.")
+        return cleaned
+
+
+class MemberSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search by organisation name",
+        required=False,
+        max_length=200,
+        help_text="All or part of the name, for example Trust",
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-20"}),
+    )
 
 
 class QueryForm(ServiceErrorsFormMixin, forms.Form):

@@ -1,7 +1,7 @@
 """Forms of the Anchor Assembly pages: an assembly (date, title, agenda, the round it
-reviews), its agenda and minutes, an attendee, an action and marking an action done. Business
-rules stay in anchors.services.assemblies; these forms check only what a person typed, with
-NHS.UK style messages naming the field."""
+reviews), changing it (those and its minutes), an attendee, an action and marking an action
+done. Business rules stay in anchors.services.assemblies; these forms check only what a
+person typed, with NHS.UK style messages naming the field."""
 
 from typing import cast
 
@@ -100,8 +100,9 @@ class AssemblyForm(ServiceErrorsFormMixin, forms.Form):
         return self._rounds.get(self.cleaned_data.get("round") or "")
 
 
-class AssemblyEditForm(ServiceErrorsFormMixin, forms.Form):
-    agenda = _text("Agenda", required=False, rows=8, help_text="One item a line.")
+class AssemblyEditForm(AssemblyForm):
+    """An assembly's title, date, the round it reviews, agenda and minutes."""
+
     minutes = _text(
         "Minutes",
         required=False,
@@ -109,6 +110,12 @@ class AssemblyEditForm(ServiceErrorsFormMixin, forms.Form):
         help_text="What was discussed and decided. Record actions separately, with an owner "
         "and a due date, so that they are followed up at the next assembly.",
     )
+    field_order = ["title", "held_on", "round", "agenda", "minutes"]
+
+    def __init__(self, *args, rounds=(), **kwargs):
+        super().__init__(*args, rounds=rounds, **kwargs)
+        self.fields["agenda"].help_text = "One item a line."
+        self.fields["agenda"].widget.attrs["rows"] = 8
 
 
 class AttendeeForm(MemberChoiceMixin, ServiceErrorsFormMixin, forms.Form):

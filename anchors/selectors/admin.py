@@ -1,8 +1,10 @@
 """Reads for the programme team's anchor pages (anchors.views.home and anchors.views.admin)
 that anchors.selectors does not have: the anchor charter by its slug, the versions whose
 priorities a person may see, a priority, the programme's metrics that can join the evidence
-framework, every signatory of the charter with its sector, disclosure and commitments, a
-round, a figure, and what the landing page shows a member.
+framework, a metric of the framework with its figures counted, every signatory of the charter
+(searched by organisation name) with its sector, disclosure and commitments, a round and its
+returns outstanding, a figure, an assembly's attendee or action, and what the landing page
+shows a member.
 
 Each takes `tenant` explicitly and decides its own select_related/annotations, so the
 templates trigger no queries."""
@@ -13,13 +15,17 @@ from uuid import UUID
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from anchors.models import (
+    AssemblyAction,
+    AssemblyAttendee,
     MemberReturn,
     PillarMetric,
     Priority,
     ReportingRound,
     ReturnFigure,
+    ReturnStatus,
     RoundStatus,
 )
+from anchors.models.returns import OUTSTANDING
 from charters.models import (
     ON_REGISTER,
     Charter,
@@ -113,6 +119,35 @@ def metric_get(*, tenant, pk) -> Metric | None:
     return Metric.objects.filter(tenant=tenant, pk=pk).first()
 
 
+def pillar_metric_get(*, tenant, charter: Charter, pk) -> PillarMetric | None:
+    """A metric of the charter's evidence framework, with its KVI metric, how many figures in
+    accepted returns use it (`accepted_figures`) and how many in returns not yet accepted
+    (`other_figures`): one query."""
+    accepted = Q(figures__member_return__status=ReturnStatus.ACCEPTED)
+    return (
+        PillarMetric.objects.filter(tenant=tenant, charter=charter, pk=pk)
+        .select_related("metric", "charter")
+        .annotate(
+            accepted_figures=Count("figures", filter=accepted),
+            other_figures=Count("figures", filter=~accepted),
+        )
+        .first()
+    )
+
+
+def pillar_position(*, tenant, pillar_metric: PillarMetric) -> int:
+    """Its place (from 1) among the metrics under its pillar."""
+    return (
+        PillarMetric.objects.filter(
+            tenant=tenant,
+            charter=pillar_metric.charter_id,
+            pillar_code=pillar_metric.pillar_code,
+            position__lt=pillar_metric.position,
+        ).count()
+        + 1
+    )
+
+
 @dataclass(frozen=True)
 class MemberRow:
     """A signatory of the anchor charter as the programme team sees it."""
@@ -146,10 +181,20 @@ MEMBER_FILTERS = {
 }
 
 
-def member_rows_queryset(*, tenant, charter: Charter, show: str = "") -> QuerySet[Signatory]:
-    """Signatories of the charter (of `show`, a MEMBER_FILTERS key; all when blank) with their
-    organisation, profile and number of priorities committed: one query per page."""
+def _signatories(tenant, charter: Charter, search: str) -> QuerySet[Signatory]:
     signatories = Signatory.objects.filter(tenant=tenant, charter=charter)
+    if search.strip():
+        signatories = signatories.filter(organisation__name__icontains=search.strip())
+    return signatories
+
+
+def member_rows_queryset(
+    *, tenant, charter: Charter, show: str = "", search: str = ""
+) -> QuerySet[Signatory]:
+    """Signatories of the charter (of `show`, a MEMBER_FILTERS key; all when blank; whose
+    organisation's name contains `search`, any case) with their organisation, profile and
+    number of priorities committed: one query per page."""
+    signatories = _signatories(tenant, charter, search)
     if show in MEMBER_FILTERS:
         signatories = signatories.filter(status__in=MEMBER_FILTERS[show][1])
     return (
@@ -174,9 +219,10 @@ def member_row(signatory: Signatory) -> MemberRow:
     )
 
 
-def member_counts(*, tenant, charter: Charter) -> dict[str, int]:
-    """How many signatories there are under each MEMBER_FILTERS key (one query)."""
-    counts = Signatory.objects.filter(tenant=tenant, charter=charter).aggregate(
+def member_counts(*, tenant, charter: Charter, search: str = "") -> dict[str, int]:
+    """How many signatories (whose organisation's name contains `search`) there are under each
+    MEMBER_FILTERS key (one query)."""
+    counts = _signatories(tenant, charter, search).aggregate(
         **{
             key: Count("id", filter=Q(status__in=states))
             for key, (_, states) in MEMBER_FILTERS.items()
@@ -195,10 +241,38 @@ def round_get(*, tenant, pk) -> ReportingRound | None:
     )
 
 
+def round_outstanding_returns(*, tenant, reporting_round: ReportingRound) -> list[MemberReturn]:
+    """The round's returns not yet sent (not started or a draft), with their organisation, by
+    organisation name (one query)."""
+    return list(
+        MemberReturn.objects.filter(tenant=tenant, round=reporting_round, status__in=OUTSTANDING)
+        .select_related("signatory__organisation")
+        .order_by("signatory__organisation__name")
+    )
+
+
 def figure_get(*, tenant, member_return: MemberReturn, pk) -> ReturnFigure | None:
     return (
         ReturnFigure.objects.filter(tenant=tenant, member_return=member_return, pk=pk)
         .select_related("pillar_metric__metric")
+        .first()
+    )
+
+
+def assembly_attendee_get(*, tenant, pk) -> AssemblyAttendee | None:
+    """An attendee of one of the tenant's assemblies, with its assembly, charter and member."""
+    return (
+        AssemblyAttendee.objects.filter(tenant=tenant, pk=pk)
+        .select_related("assembly__charter", "assembly__round", "signatory__organisation")
+        .first()
+    )
+
+
+def assembly_action_get(*, tenant, pk) -> AssemblyAction | None:
+    """An action of one of the tenant's assemblies, with its assembly, charter and owner."""
+    return (
+        AssemblyAction.objects.filter(tenant=tenant, pk=pk)
+        .select_related("assembly__charter", "assembly__round", "owner_signatory__organisation")
         .first()
     )
 

@@ -13,12 +13,20 @@ Who may do what (existing permissions, see tenancy/permissions.py):
 from anchors.services.assemblies import (
     assembly_action_add,
     assembly_action_done,
+    assembly_action_remove,
     assembly_attendee_add,
+    assembly_attendee_remove,
     assembly_create,
     assembly_update,
     latest_reviewed_round,
 )
-from anchors.services.framework import DEFAULT_METRICS, pillar_metric_add, pillar_metrics_seed
+from anchors.services.framework import (
+    DEFAULT_METRICS,
+    pillar_metric_add,
+    pillar_metric_remove,
+    pillar_metric_update,
+    pillar_metrics_seed,
+)
 from anchors.services.members import (
     DEFAULT_PRIORITIES,
     anchor_charter_create,
@@ -53,7 +61,9 @@ from anchors.services.rounds import (
     next_round_dates,
     round_close,
     round_create,
+    round_dates_update,
     round_open,
+    round_reminders_send,
     round_returns_add_missing,
 )
 
@@ -65,7 +75,9 @@ __all__ = [
     "anchor_charter_create",
     "assembly_action_add",
     "assembly_action_done",
+    "assembly_action_remove",
     "assembly_attendee_add",
+    "assembly_attendee_remove",
     "assembly_create",
     "assembly_update",
     "field_name",
@@ -80,6 +92,8 @@ __all__ = [
     "member_profile_update",
     "next_round_dates",
     "pillar_metric_add",
+    "pillar_metric_remove",
+    "pillar_metric_update",
     "pillar_metrics_seed",
     "priorities_copy",
     "priority_remove",
@@ -94,6 +108,8 @@ __all__ = [
     "return_submit",
     "round_close",
     "round_create",
+    "round_dates_update",
     "round_open",
+    "round_reminders_send",
     "round_returns_add_missing",
 ]

@@ -1,13 +1,17 @@
 """Writes for the anchor charter's evidence framework: the KVI engine metrics members report
-under each pillar (`pillar_metric_add`), and the default set (`pillar_metrics_seed`), taken
-from the tenant's published frameworks or made in a framework of its own."""
+under each pillar (`pillar_metric_add`; `pillar_metric_update` moves one to another pillar or
+place, or in or out of the collective impact; `pillar_metric_remove` takes one out while no
+accepted figure uses it), and the default set (`pillar_metrics_seed`), taken from the tenant's
+published frameworks or made in a framework of its own."""
 
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Max
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef, ProtectedError
+from django.utils import timezone
 
-from anchors.models import PillarMetric
+from anchors.models import FigureQuery, MemberReturn, PillarMetric, ReturnFigure, ReturnStatus
 from anchors.services.common import own, require_anchor_charter
 from charters.models import Charter, Theme
 from kvi import services as kvi_services
@@ -170,6 +174,154 @@ def pillar_metric_add(
         changes={"pillar": pillar_code, "metric": metric.code, "unit": metric.unit},
     )
     return pillar_metric
+
+
+def _pillar_names(tenant, charter: Charter) -> dict[str, str]:
+    """The charter's pillar codes (of every version) and their names, the latest version's."""
+    return dict(
+        Theme.objects.filter(tenant=tenant, version__charter=charter)
+        .order_by("version__number")
+        .values_list("code", "name")
+    )
+
+
+def pillar_metric_update(
+    *,
+    tenant,
+    actor,
+    access: TenantAccess,
+    pillar_metric: PillarMetric,
+    pillar_code: str,
+    position: int,
+    in_collective_total: bool,
+) -> PillarMetric:
+    """Move a metric of the evidence framework to another pillar, or to another place
+    (`position`, from 1, among the metrics under its pillar), or in or out of the collective
+    impact. Figures already reported stay with it."""
+    access.require(Perm.MANAGE_CHARTERS)
+    own(tenant, pillar_metric, "This metric")
+    charter = pillar_metric.charter
+    require_anchor_charter(tenant, charter)
+    metric = pillar_metric.metric
+    pillars = _pillar_names(tenant, charter)
+    errors = {}
+    if pillar_code not in pillars:
+        errors["pillar_code"] = "Choose one of the charter's pillars."
+    if in_collective_total and pillar_metric.unit not in SUMMABLE_UNITS:
+        errors["in_collective_total"] = (
+            f"{metric.name} is a percentage: percentages cannot be added up across members."
+        )
+    with transaction.atomic():
+        others = list(
+            PillarMetric.objects.select_for_update()
+            .filter(tenant=tenant, charter=charter)
+            .exclude(pk=pillar_metric.pk)
+            .order_by("position", "created_at")
+        )
+        same = [m for m in others if m.pillar_code == pillar_code]
+        if "pillar_code" not in errors and not 1 <= position <= len(same) + 1:
+            errors["position"] = (
+                f"Enter a number from 1 to {len(same) + 1}: there "
+                f"{'is' if len(same) == 1 else 'are'} {len(same)} other metric"
+                f"{'' if len(same) == 1 else 's'} under {pillars[pillar_code]}."
+                if same
+                else f"Enter 1: it is the only metric under {pillars[pillar_code]}."
+            )
+        if errors:
+            raise ValidationError(errors)
+        if position <= len(same):
+            at = others.index(same[position - 1])
+        else:
+            at = others.index(same[-1]) + 1 if same else len(others)
+        ordered = [*others[:at], pillar_metric, *others[at:]]
+        old_position = pillar_metric.position
+        changes: dict = {}
+        if pillar_code != pillar_metric.pillar_code:
+            changes["pillar"] = [pillar_metric.pillar_code, pillar_code]
+        if in_collective_total != pillar_metric.in_collective_total:
+            changes["in_collective_total"] = [
+                pillar_metric.in_collective_total,
+                in_collective_total,
+            ]
+        now = timezone.now()
+        moved = []
+        for number, item in enumerate(ordered, start=1):
+            if item.position != number:
+                item.position, item.updated_at = number, now
+                if item.pk != pillar_metric.pk:
+                    moved.append(item)
+        PillarMetric.objects.bulk_update(moved, ["position", "updated_at"])
+        if pillar_metric.position != old_position:
+            changes["position"] = [old_position, pillar_metric.position]
+        pillar_metric.pillar_code = pillar_code
+        pillar_metric.in_collective_total = in_collective_total
+        pillar_metric.save(
+            update_fields=["pillar_code", "in_collective_total", "position", "updated_at"]
+        )
+    if changes:
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            verb="anchor_pillar_metric.changed",
+            obj=pillar_metric,
+            changes={"metric": metric.code, **changes},
+        )
+    return pillar_metric
+
+
+def _removal_refused(metric: Metric, accepted: int | None) -> str:
+    figures = "figures" if accepted is None else f"{accepted} figure{'' if accepted == 1 else 's'}"
+    return (
+        f"{metric.name} has {figures} in accepted returns: it cannot be removed from the "
+        "evidence framework, or the dashboard would lose them."
+    )
+
+
+def pillar_metric_remove(
+    *, tenant, actor, access: TenantAccess, pillar_metric: PillarMetric
+) -> int:
+    """Take a metric out of the evidence framework. Refused while an accepted return has a
+    figure for it (the dashboard and the assemblies' packs count those); figures for it in
+    returns not yet accepted are removed with it. Returns how many figures were removed."""
+    access.require(Perm.MANAGE_CHARTERS)
+    own(tenant, pillar_metric, "This metric")
+    require_anchor_charter(tenant, pillar_metric.charter)
+    metric = pillar_metric.metric
+    figures = ReturnFigure.objects.filter(tenant=tenant, pillar_metric=pillar_metric)
+    try:
+        with transaction.atomic():
+            accepted = figures.filter(member_return__status=ReturnStatus.ACCEPTED).count()
+            if accepted:
+                raise ValidationError(_removal_refused(metric, accepted))
+            unaccepted = figures.exclude(member_return__status=ReturnStatus.ACCEPTED)
+            return_ids = set(unaccepted.values_list("member_return_id", flat=True))
+            # Their queries go with them; a figure of a return accepted meanwhile is protected.
+            _count, deleted = unaccepted.delete()
+            removed = deleted.get(ReturnFigure._meta.label, 0)
+            PillarMetric.objects.filter(tenant=tenant, pk=pillar_metric.pk).delete()
+            # A return queried only about this metric's figures waits for no answer any more.
+            waiting = FigureQuery.objects.filter(
+                tenant=tenant, figure__member_return=OuterRef("pk"), responded_at__isnull=True
+            )
+            MemberReturn.objects.filter(
+                tenant=tenant, pk__in=return_ids, status=ReturnStatus.QUERIED
+            ).filter(~Exists(waiting)).update(
+                status=ReturnStatus.SUBMITTED, updated_at=timezone.now()
+            )
+            audit_record(
+                tenant=tenant,
+                actor=actor,
+                verb="anchor_pillar_metric.removed",
+                obj=pillar_metric,
+                changes={
+                    "metric": metric.code,
+                    "pillar": pillar_metric.pillar_code,
+                    "figures_removed": removed,
+                },
+            )
+    except ProtectedError:
+        raise ValidationError(_removal_refused(metric, None)) from None
+    return removed
 
 
 def _published_metrics(tenant) -> dict[str, Metric]:

@@ -1,5 +1,7 @@
-"""Reporting rounds: made (half-yearly by default), opened (every member gets a return to
-fill in, and an email), closed (no more submissions)."""
+"""Reporting rounds: made (half-yearly by default), their opening and due dates changed until
+they close, opened (every member gets a return to fill in, and an email), members with returns
+outstanding reminded on request (the daily reminders are anchors.services.returns'), closed
+(no more submissions)."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -10,7 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from anchors.models import MemberReturn, PillarMetric, ReportingRound, RoundStatus
-from anchors.services.common import queue_notice, require_anchor_charter
+from anchors.models.returns import OUTSTANDING
+from anchors.services.common import own, queue_notice, require_anchor_charter
 from anchors.services.members import member_profile_get_or_create
 from charters.models import ON_REGISTER, Charter, Signatory
 from kvi.periods import financial_year_of
@@ -225,3 +228,86 @@ def round_returns_add_missing(
         ):
             queue_notice(tenant, "round_opened", member_return.pk)
     return len(added)
+
+
+def round_dates_update(
+    *,
+    tenant,
+    actor,
+    access: TenantAccess,
+    reporting_round: ReportingRound,
+    opens_on: date,
+    due_on: date,
+) -> ReportingRound:
+    """Change when a draft or open round opens to members and when returns are due (to give
+    members longer, say). Returns already sent keep their late flag; a closed round's dates no
+    longer change."""
+    access.require(Perm.MANAGE_CHARTERS)
+    own(tenant, reporting_round, "This round")
+    require_anchor_charter(tenant, reporting_round.charter)
+    if reporting_round.status == RoundStatus.CLOSED:
+        raise ValidationError(f"{reporting_round.name} is closed: its dates can no longer change.")
+    if due_on < opens_on:
+        raise ValidationError({"due_on": "Returns must be due after the round opens."})
+    changes = {}
+    if opens_on != reporting_round.opens_on:
+        changes["opens_on"] = [str(reporting_round.opens_on), str(opens_on)]
+    if due_on != reporting_round.due_on:
+        changes["due_on"] = [str(reporting_round.due_on), str(due_on)]
+    if not changes:
+        return reporting_round
+    if not ReportingRound.objects.filter(
+        tenant=tenant,
+        pk=reporting_round.pk,
+        status__in=[RoundStatus.DRAFT, RoundStatus.OPEN],
+    ).update(opens_on=opens_on, due_on=due_on, updated_at=timezone.now()):
+        raise ValidationError(
+            f"{reporting_round.name} has just been closed: its dates can no longer change."
+        )
+    reporting_round.refresh_from_db()
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        verb="anchor_round.dates_changed",
+        obj=reporting_round,
+        changes=changes,
+    )
+    return reporting_round
+
+
+def round_reminders_send(
+    *, tenant, actor, access: TenantAccess, reporting_round: ReportingRound
+) -> int:
+    """Remind now every member of an open round whose return is outstanding (not started or
+    a draft), with the daily reminder's email (anchors.tasks, "return_reminder"). A member
+    already reminded today is not emailed again. Returns how many members were reminded."""
+    access.require(Perm.MANAGE_CHARTERS)
+    own(tenant, reporting_round, "This round")
+    require_anchor_charter(tenant, reporting_round.charter)
+    if reporting_round.status != RoundStatus.OPEN:
+        raise ValidationError(
+            f"{reporting_round.name} is {reporting_round.get_status_display().lower()}: "
+            "reminders go only to members of an open round."
+        )
+    today = timezone.localdate()
+    with transaction.atomic():
+        ids = list(
+            MemberReturn.objects.select_for_update()
+            .filter(tenant=tenant, round=reporting_round, status__in=OUTSTANDING)
+            .exclude(last_reminded_on=today)
+            .values_list("id", flat=True)
+        )
+        MemberReturn.objects.filter(tenant=tenant, id__in=ids).update(
+            last_reminded_on=today, updated_at=timezone.now()
+        )
+    if ids:
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            verb="anchor_round.reminders_sent",
+            obj=reporting_round,
+            changes={"returns": len(ids)},
+        )
+    for return_id in ids:
+        queue_notice(tenant, "return_reminder", return_id)
+    return len(ids)

@@ -1,13 +1,16 @@
 """The programme team's anchor charter pages: the pillars with their principles and
 priorities (adding, changing and removing them on a draft version), the evidence framework
-(pillar metrics: adding one, seeding the defaults) and the member list (sector, status,
-disclosure, priorities committed, joined date, linked to the charters' signatory review for
-approval). Reporting rounds and the review of returns: anchors.views.admin_rounds, whose URL
-patterns are joined here.
+(pillar metrics: adding one, seeding the defaults, changing one's pillar, place or collective
+impact, removing one after a confirmation) and the member list (searched by organisation name,
+a page at a time: sector, status, disclosure, priorities committed, joined date, linked to the
+charters' signatory review for approval). Reporting rounds and the review of returns:
+anchors.views.admin_rounds, whose URL patterns are joined here.
 
 Everyone with a role reads the priorities and the framework of a published charter; only the
 programme team (MANAGE_CHARTERS) changes them or sees the member list. Thin: anchors.selectors
 and anchors.selectors.admin read, anchors.services write (and check permissions again)."""
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +21,12 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from anchors import selectors, services
-from anchors.forms.admin import PillarMetricForm, PriorityForm
+from anchors.forms.admin import (
+    MemberSearchForm,
+    PillarMetricChangeForm,
+    PillarMetricForm,
+    PriorityForm,
+)
 from anchors.models import Disclosure
 from anchors.selectors import admin as admin_selectors
 from anchors.services.framework import DEFAULT_METRICS
@@ -270,7 +278,102 @@ def anchor_framework_seed(request, charter_slug):
     )
 
 
+def _pillar_metric_or_404(request, charter, metric_id):
+    pillar_metric = admin_selectors.pillar_metric_get(
+        tenant=request.tenant, charter=charter, pk=metric_id
+    )
+    if pillar_metric is None:
+        raise Http404("No such metric in this evidence framework.")
+    return pillar_metric
+
+
+@tenant_view(Perm.MANAGE_CHARTERS)
+@require_http_methods(["GET", "POST"])
+def anchor_framework_edit(request, charter_slug, metric_id):
+    """Move a metric to another pillar or place, or in or out of the collective impact."""
+    tenant = request.tenant
+    charter = anchor_charter_or_404(request, charter_slug)
+    pillar_metric = _pillar_metric_or_404(request, charter, metric_id)
+    back = url("anchor_framework", request, charter)
+    form = PillarMetricChangeForm(
+        posted(request),
+        pillars=_pillars(request, charter),
+        initial={
+            "pillar_code": pillar_metric.pillar_code,
+            "position": admin_selectors.pillar_position(tenant=tenant, pillar_metric=pillar_metric),
+            "in_collective_total": pillar_metric.in_collective_total,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pillar_metric_update(
+                **writer(request), pillar_metric=pillar_metric, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, f"{pillar_metric.metric.name} saved.")
+            return redirect(back)
+    title = "Change a metric of the evidence framework"
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": title,
+            "caption": f"{pillar_metric.metric.name}, {pillar_metric.metric.code}",
+            "intro": "Figures members have already reported stay with the metric. Its name, "
+            "definition and unit are the KVI engine's: change them in its KVI framework.",
+            "submit_label": "Save changes",
+            "cancel_url": back,
+            "breadcrumbs": crumbs(tenant, charter, ("Evidence framework", back), (title, "")),
+        },
+    )
+
+
+@tenant_view(Perm.MANAGE_CHARTERS)
+@require_http_methods(["GET", "POST"])
+def anchor_framework_remove(request, charter_slug, metric_id):
+    """Confirm, then take a metric out of the evidence framework (refused while accepted
+    returns have figures for it)."""
+    tenant = request.tenant
+    charter = anchor_charter_or_404(request, charter_slug)
+    pillar_metric = _pillar_metric_or_404(request, charter, metric_id)
+    back = url("anchor_framework", request, charter)
+    name = pillar_metric.metric.name
+    if request.method == "POST":
+        try:
+            removed = services.pillar_metric_remove(**writer(request), pillar_metric=pillar_metric)
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            also = (
+                f" {removed} figure{'s' if removed != 1 else ''} in returns not yet accepted "
+                f"{'were' if removed != 1 else 'was'} removed with it."
+                if removed
+                else ""
+            )
+            messages.success(request, f"{name} removed from the evidence framework.{also}")
+        return redirect(back)
+    title = "Remove a metric"
+    return render(
+        request,
+        "anchors/admin/framework_remove.html",
+        {
+            "charter": charter,
+            "pillar_metric": pillar_metric,
+            "cancel_url": back,
+            "breadcrumbs": crumbs(tenant, charter, ("Evidence framework", back), (title, "")),
+        },
+    )
+
+
 # --- Members -----------------------------------------------------------------------------------
+
+
+def _member_query(search: str, show: str) -> str:
+    """The member list's query string (without the page) for a search and a filter."""
+    return urlencode([(key, value) for key, value in (("q", search), ("show", show)) if value])
 
 
 @tenant_view(Perm.MANAGE_CHARTERS)
@@ -280,13 +383,19 @@ def anchor_member_list(request, charter_slug):
     show = request.GET.get("show", "")
     if show not in admin_selectors.MEMBER_FILTERS:
         show = ""
+    search_form = MemberSearchForm(request.GET)
+    search = search_form.cleaned_data["q"].strip() if search_form.is_valid() else ""
     page_obj = Paginator(
-        admin_selectors.member_rows_queryset(tenant=tenant, charter=charter, show=show),
+        admin_selectors.member_rows_queryset(
+            tenant=tenant, charter=charter, show=show, search=search
+        ),
         MEMBERS_PER_PAGE,
     ).get_page(request.GET.get("page"))
-    counts = admin_selectors.member_counts(tenant=tenant, charter=charter)
-    filters = [("", "All", counts["all"])] + [
-        (key, label, counts[key]) for key, (label, _) in admin_selectors.MEMBER_FILTERS.items()
+    counts = admin_selectors.member_counts(tenant=tenant, charter=charter, search=search)
+    labels = {"": "All"} | {k: label for k, (label, _) in admin_selectors.MEMBER_FILTERS.items()}
+    filters = [
+        (key, label, counts[key or "all"], _member_query(search, key))
+        for key, label in labels.items()
     ]
     return render(
         request,
@@ -295,8 +404,11 @@ def anchor_member_list(request, charter_slug):
             "charter": charter,
             "rows": [admin_selectors.member_row(s) for s in page_obj.object_list],
             "page_obj": page_obj,
-            "querystring": f"show={show}" if show else "",
+            "querystring": _member_query(search, show),
             "show": show,
+            "show_label": admin_selectors.MEMBER_FILTERS[show][0] if show else "",
+            "search": search,
+            "search_form": search_form,
             "filters": filters,
             "anonymised": Disclosure.ANONYMISED,
             "breadcrumbs": crumbs(tenant, charter, ("Members", "")),
@@ -328,6 +440,16 @@ urlpatterns = [
         "<slug:charter_slug>/framework/defaults/",
         anchor_framework_seed,
         name="anchor_framework_seed",
+    ),
+    path(
+        "<slug:charter_slug>/framework/<uuid:metric_id>/edit/",
+        anchor_framework_edit,
+        name="anchor_framework_edit",
+    ),
+    path(
+        "<slug:charter_slug>/framework/<uuid:metric_id>/remove/",
+        anchor_framework_remove,
+        name="anchor_framework_remove",
     ),
     path("<slug:charter_slug>/members/", anchor_member_list, name="anchor_member_list"),
     *admin_rounds.urlpatterns,

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from anchors import selectors, services
-from anchors.forms.admin import QueryForm, RoundForm, date_initial
+from anchors.forms.admin import QueryForm, RoundDatesForm, RoundForm, date_initial
 from anchors.models import ReturnStatus, RoundStatus
 from anchors.selectors import admin as admin_selectors
 from anchors.views.admin_common import (
@@ -259,6 +259,126 @@ def anchor_round_add_missing(request, round_id):
     return redirect(_round_url(request, reporting_round))
 
 
+@tenant_view(Perm.MANAGE_CHARTERS)
+@require_http_methods(["GET", "POST"])
+def anchor_round_edit(request, round_id):
+    """Change when a draft or open round opens and when returns are due."""
+    tenant = request.tenant
+    reporting_round, charter = _round_or_404(request, round_id)
+    back = _round_url(request, reporting_round)
+    if reporting_round.status == RoundStatus.CLOSED:
+        messages.error(
+            request, f"{reporting_round.name} is closed: its dates can no longer change."
+        )
+        return redirect(back)
+    form = RoundDatesForm(
+        posted(request),
+        initial={
+            "opens_on": date_initial(reporting_round.opens_on),
+            "due_on": date_initial(reporting_round.due_on),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.round_dates_update(
+                **writer(request), reporting_round=reporting_round, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(
+                request,
+                f"Dates of {changed.name} saved: it opens on {changed.opens_on:%-d %B %Y} and "
+                f"returns are due by {changed.due_on:%-d %B %Y}.",
+            )
+            return redirect(back)
+    title = "Change the round's dates"
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": title,
+            "caption": f"{charter.title}, {reporting_round.name}",
+            "intro": "Returns sent after the due date are flagged late: returns already sent "
+            "keep the flag they have. Members are not emailed about the change.",
+            "submit_label": "Save dates",
+            "cancel_url": back,
+            "breadcrumbs": crumbs(
+                tenant,
+                charter,
+                _rounds_crumb(request, charter),
+                (reporting_round.name, back),
+                (title, ""),
+            ),
+        },
+    )
+
+
+@tenant_view(Perm.MANAGE_CHARTERS)
+@require_http_methods(["GET", "POST"])
+def anchor_round_remind(request, round_id):
+    """Confirm, then email a reminder now to every member whose return is outstanding."""
+    tenant = request.tenant
+    reporting_round, charter = _round_or_404(request, round_id)
+    back = _round_url(request, reporting_round)
+    if reporting_round.status != RoundStatus.OPEN:
+        messages.error(
+            request,
+            f"{reporting_round.name} is {reporting_round.get_status_display().lower()}: "
+            "reminders go only to members of an open round.",
+        )
+        return redirect(back)
+    if request.method == "POST":
+        try:
+            reminded = services.round_reminders_send(
+                **writer(request), reporting_round=reporting_round
+            )
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            if reminded:
+                messages.success(
+                    request,
+                    f"{reminded} member{'s' if reminded != 1 else ''} reminded: "
+                    "their organisation admins are emailed.",
+                )
+            elif admin_selectors.round_outstanding_returns(
+                tenant=tenant, reporting_round=reporting_round
+            ):
+                messages.info(
+                    request,
+                    "No member was reminded: every member with a return outstanding has been "
+                    "reminded today already.",
+                )
+            else:
+                messages.info(request, "No member was reminded: every member has sent its return.")
+        return redirect(back)
+    outstanding = admin_selectors.round_outstanding_returns(
+        tenant=tenant, reporting_round=reporting_round
+    )
+    today = timezone.localdate()
+    return render(
+        request,
+        "anchors/admin/round_remind.html",
+        {
+            "charter": charter,
+            "round": reporting_round,
+            "outstanding": outstanding,
+            "to_remind": [r for r in outstanding if r.last_reminded_on != today],
+            "reminded_today": [r for r in outstanding if r.last_reminded_on == today],
+            "cancel_url": back,
+            "breadcrumbs": crumbs(
+                tenant,
+                charter,
+                _rounds_crumb(request, charter),
+                (reporting_round.name, back),
+                ("Send reminders", ""),
+            ),
+        },
+    )
+
+
 # --- Reviewing a return ------------------------------------------------------------------------
 
 
@@ -424,6 +544,8 @@ urlpatterns = [
         anchor_round_add_missing,
         name="anchor_round_add_missing",
     ),
+    path("rounds/<uuid:round_id>/edit/", anchor_round_edit, name="anchor_round_edit"),
+    path("rounds/<uuid:round_id>/remind/", anchor_round_remind, name="anchor_round_remind"),
     path(
         "returns/<uuid:return_id>/review/",
         anchor_return_review,

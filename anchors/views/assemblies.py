@@ -1,8 +1,9 @@
 """The Anchor Assembly pages: the charter's assemblies, creating one, an assembly's page (date,
 attendees by member, agenda, minutes, its actions with owners and due dates, and the open
-actions carried from earlier assemblies), changing its agenda and minutes, adding attendees and
-actions, marking an action done after a confirmation, and the printable progress pack made
-from the accepted returns of the round it reviews (disclosure applied for the viewer).
+actions carried from earlier assemblies), changing its title, date, the round it reviews,
+agenda and minutes, adding attendees and actions, removing them or marking an action done
+after a confirmation, and the printable progress pack made from the accepted returns of the
+round it reviews (disclosure applied for the viewer).
 
 Everyone with a role (VIEW_CHARTERS) reads; the programme team (MANAGE_CHARTERS) writes.
 Thin: anchors.selectors and anchors.assembly_pack read, anchors.services write (and check
@@ -27,8 +28,10 @@ from anchors.forms.assemblies import (
     AssemblyEditForm,
     AssemblyForm,
     AttendeeForm,
+    date_initial,
 )
 from anchors.models import ActionStatus, Assembly, AssemblyAction, ReportingRound, RoundStatus
+from anchors.selectors import admin as admin_selectors
 from anchors.views.common import crumbs
 from charters.models import ON_REGISTER, Charter, CharterKind, Signatory
 from tenancy.decorators import tenant_view
@@ -65,6 +68,15 @@ def _members(tenant, charter: Charter) -> list[Signatory]:
         Signatory.objects.filter(tenant=tenant, charter=charter, status__in=ON_REGISTER)
         .select_related("organisation")
         .order_by("organisation__name")
+    )
+
+
+def _rounds(tenant, charter: Charter) -> list[ReportingRound]:
+    """The rounds an assembly can review: every round that has opened, newest first."""
+    return list(
+        ReportingRound.objects.filter(tenant=tenant, charter=charter)
+        .exclude(status=RoundStatus.DRAFT)
+        .order_by("-period_start")
     )
 
 
@@ -150,12 +162,7 @@ def anchor_assembly_list(request, charter_slug):
 def anchor_assembly_create(request, charter_slug):
     tenant = request.tenant
     charter = _charter_or_404(tenant, charter_slug)
-    rounds = list(
-        ReportingRound.objects.filter(tenant=tenant, charter=charter)
-        .exclude(status=RoundStatus.DRAFT)
-        .order_by("-period_start")
-    )
-    form = AssemblyForm(_posted(request), rounds=rounds)
+    form = AssemblyForm(_posted(request), rounds=_rounds(tenant, charter))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -227,20 +234,42 @@ def anchor_assembly_detail(request, assembly_id):
 @tenant_view(Perm.MANAGE_CHARTERS)
 @require_http_methods(["GET", "POST"])
 def anchor_assembly_edit(request, assembly_id):
+    """Change the assembly's title, date, the round it reviews, agenda and minutes."""
     assembly = _assembly_or_404(request.tenant, assembly_id)
     form = AssemblyEditForm(
-        _posted(request), initial={"agenda": assembly.agenda, "minutes": assembly.minutes}
+        _posted(request),
+        rounds=_rounds(request.tenant, assembly.charter),
+        initial={
+            "title": assembly.title,
+            "held_on": date_initial(assembly.held_on),
+            "round": str(assembly.round_id) if assembly.round_id else "",
+            "agenda": assembly.agenda,
+            "minutes": assembly.minutes,
+        },
     )
+
+    def save():
+        data = form.cleaned_data
+        return services.assembly_update(
+            **_writer(request),
+            assembly=assembly,
+            title=data["title"],
+            held_on=data["held_on"],
+            reporting_round=data["round"],
+            agenda=data["agenda"],
+            minutes=data["minutes"],
+        )
+
     return _form_page(
         request,
         assembly,
         form,
-        lambda: services.assembly_update(
-            **_writer(request), assembly=assembly, **form.cleaned_data
-        ),
-        title="Agenda and minutes",
-        submit_label="Save agenda and minutes",
-        done="Agenda and minutes saved.",
+        save,
+        title="Change the assembly",
+        intro="Open actions of earlier assemblies are carried to the assembly after them: "
+        "changing the date changes which are carried to this one.",
+        submit_label="Save changes",
+        done="{.title} saved.",
     )
 
 
@@ -325,6 +354,72 @@ def anchor_action_done(request, action_id):
     )
 
 
+def _remove_page(request, assembly: Assembly, remove, *, title, what, consequence, done):
+    """A confirmation before removing something from an assembly (GET), then the removal
+    (POST, `remove()` a service) and back to the assembly with a message."""
+    back = _detail_url(request.tenant, assembly)
+    if request.method == "POST":
+        try:
+            remove()
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, done)
+        return redirect(back)
+    return render(
+        request,
+        "anchors/assemblies/remove.html",
+        {
+            "assembly": assembly,
+            "title": title,
+            "what": what,
+            "consequence": consequence,
+            "cancel_url": back,
+            "breadcrumbs": _assembly_crumbs(request.tenant, assembly, (title, "")),
+        },
+    )
+
+
+@tenant_view(Perm.MANAGE_CHARTERS)
+@require_http_methods(["GET", "POST"])
+def anchor_attendee_remove(request, attendee_id):
+    attendee = admin_selectors.assembly_attendee_get(tenant=request.tenant, pk=attendee_id)
+    if attendee is None:
+        raise Http404("No such attendee in this programme.")
+    member = attendee.signatory.organisation.name if attendee.signatory_id else "a guest"
+    return _remove_page(
+        request,
+        attendee.assembly,
+        lambda: services.assembly_attendee_remove(**_writer(request), attendee=attendee),
+        title=f"Remove {attendee.name} from the attendees?",
+        what=f"{attendee.name}{f', {attendee.role}' if attendee.role else ''}, for {member}.",
+        consequence="They no longer show as having attended this assembly.",
+        done=f"{attendee.name} removed from the attendees.",
+    )
+
+
+@tenant_view(Perm.MANAGE_CHARTERS)
+@require_http_methods(["GET", "POST"])
+def anchor_action_remove(request, action_id):
+    action = admin_selectors.assembly_action_get(tenant=request.tenant, pk=action_id)
+    if action is None:
+        raise Http404("No such action in this programme.")
+    owner = (
+        action.owner_signatory.organisation.name if action.owner_signatory_id else ""
+    ) or action.owner_name
+    due = f", due {action.due_on:%-d %B %Y}" if action.due_on else ""
+    return _remove_page(
+        request,
+        action.assembly,
+        lambda: services.assembly_action_remove(**_writer(request), action=action),
+        title="Remove this action?",
+        what=f"{action.text} (owner: {owner}{due}).",
+        consequence="It is no longer carried to later assemblies. If it was done, mark it as "
+        "done instead: the record of it stays.",
+        done="Action removed.",
+    )
+
+
 @tenant_view(Perm.VIEW_CHARTERS)
 def anchor_assembly_pack(request, assembly_id):
     tenant = request.tenant
@@ -355,4 +450,10 @@ urlpatterns = [
     path(f"{ASSEMBLY}actions/new/", anchor_action_add, name="anchor_action_add"),
     path(f"{ASSEMBLY}pack/", anchor_assembly_pack, name="anchor_assembly_pack"),
     path("actions/<uuid:action_id>/done/", anchor_action_done, name="anchor_action_done"),
+    path(
+        "attendees/<uuid:attendee_id>/remove/",
+        anchor_attendee_remove,
+        name="anchor_attendee_remove",
+    ),
+    path("actions/<uuid:action_id>/remove/", anchor_action_remove, name="anchor_action_remove"),
 ]
