@@ -21,9 +21,9 @@ retried or duplicated task never produces two files for one request.
 """
 
 import hashlib
+import io
 import json
 import logging
-import re
 from contextlib import contextmanager
 
 from celery import shared_task
@@ -61,8 +61,10 @@ def inputs_hash(inputs: dict) -> str:
 
 
 def pdf_page_count(data: bytes) -> int:
-    """Pages of a stored PDF (a reused file): its page objects."""
-    return len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", data))
+    """Pages of a stored PDF (a reused file)."""
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data)).pages)
 
 
 @contextmanager
