@@ -1,4 +1,5 @@
 """Measurement import files: reading a CSV or XLSX into rows, and the template to fill in.
+`read_grid` (the cells of any uploaded CSV or XLSX) is shared with other importers.
 
 Files are read with pandas, every cell as text (nothing turns into NaN: "NA" stays "NA" and is
 reported as not a number): CSV with the pyarrow engine, falling back to pandas' C parser when
@@ -20,6 +21,7 @@ from datetime import date, timedelta
 from typing import IO
 
 import pandas as pd
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -112,11 +114,12 @@ def _csv_grid(data: bytes) -> list[list[str]]:
     return [[_cell(str(cell)) for cell in row] for row in frame.fillna("").itertuples(index=False)]
 
 
-def _xlsx_grid(handle: IO[bytes]) -> list[list[str]]:
+def _xlsx_grid(handle: IO[bytes], sheet_name: str = SHEET_NAME) -> list[list[str]]:
     try:
         workbook = pd.ExcelFile(handle, engine="calamine")
         names = workbook.sheet_names
-        sheet = next((n for n in names if str(n).strip().lower() == SHEET_NAME.lower()), names[0])
+        wanted = sheet_name.strip().lower()
+        sheet = next((n for n in names if str(n).strip().lower() == wanted), names[0])
         frame = pd.read_excel(
             workbook, sheet_name=sheet, header=None, dtype=str, keep_default_na=False
         )
@@ -175,28 +178,40 @@ def _header_errors(headers: list[str], grid: list[list[str]]) -> tuple[dict[int,
     return columns, errors
 
 
-def read_measurement_file(handle: IO[bytes]) -> MeasurementFile:
-    """The rows of an uploaded CSV or XLSX (judged from its content) as records, or the
-    problems with the file as a whole (row 0) or its heading row (row 1)."""
+def read_grid(handle: IO[bytes], *, sheet: str = SHEET_NAME) -> list[list[str]]:
+    """Every row of an uploaded CSV or XLSX (judged from its content, whatever its name) as
+    text cells, padded to the same width; blank rows kept, so index + 1 is the spreadsheet's
+    row number. From a workbook, the sheet named `sheet` (any case) or else the first one. An
+    empty file gives []. ValueError, with a message for the uploader, if the file is neither
+    or cannot be read."""
     handle.seek(0)
     head = handle.read(8192)
     handle.seek(0)
-    file_type = sniff(handle, head)
     try:
-        if file_type == FileType.XLSX:
-            grid = _xlsx_grid(handle)
-        elif file_type == FileType.CSV:
-            grid = _csv_grid(handle.read())
-        else:
-            raise ValueError("The file is not a CSV or an Excel workbook (XLSX).")
+        file_type = sniff(handle, head)
+    except ValidationError as error:  # a zip container that cannot be read
+        raise ValueError(" ".join(error.messages)) from error
+    if file_type == FileType.XLSX:
+        grid = _xlsx_grid(handle, sheet)
+    elif file_type == FileType.CSV:
+        grid = _csv_grid(handle.read())
+    else:
+        raise ValueError("The file is not a CSV or an Excel workbook (XLSX).")
+    width = max((len(row) for row in grid), default=0)
+    return [row + [""] * (width - len(row)) for row in grid]
+
+
+def read_measurement_file(handle: IO[bytes]) -> MeasurementFile:
+    """The rows of an uploaded CSV or XLSX (judged from its content) as records, or the
+    problems with the file as a whole (row 0) or its heading row (row 1)."""
+    try:
+        grid = read_grid(handle)
     except ValueError as error:
         return MeasurementFile([], [RowError(0, "", str(error))])
     if not grid or not any(cell.strip() for cell in grid[0]):
         return MeasurementFile(
             [], [RowError(1, "", "The first row must name the columns; it is empty.")]
         )
-    width = max(len(row) for row in grid)
-    grid = [row + [""] * (width - len(row)) for row in grid]
     columns, errors = _header_errors(grid[0], grid)
     if errors:
         return MeasurementFile([], errors)

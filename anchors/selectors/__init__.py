@@ -22,6 +22,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
 
 from anchors.models import (
     ActionStatus,
@@ -213,14 +214,15 @@ def round_returns(*, tenant, access: TenantAccess, reporting_round: ReportingRou
 
 def return_get_for_user(*, tenant, access: TenantAccess, pk) -> tuple[MemberReturn, bool]:
     """A return the person may see (the programme team, or people of the member's
-    organisation), and whether they may change it now."""
+    organisation), and whether they may change it now. Http404 when the programme has no such
+    return (an unknown id, or another tenant's); PermissionDenied when it may not be seen."""
     member_return = (
         MemberReturn.objects.filter(tenant=tenant, pk=pk)
         .select_related("round__charter", "signatory__organisation", "signatory__version")
         .first()
     )
     if member_return is None:
-        raise PermissionDenied("No such return.")
+        raise Http404("No such return in this programme.")
     organisation_id = member_return.signatory.organisation_id
     if not (
         access.can(Perm.MANAGE_CHARTERS)

@@ -43,6 +43,11 @@ from anchors.services.return_evidence import (
     return_evidence_get,
     return_evidence_remove,
 )
+from anchors.services.return_imports import (
+    ImportOutcome,
+    return_figures_import,
+    return_import_template,
+)
 from anchors.services.returns import (
     FigureInput,
     field_name,
@@ -71,6 +76,7 @@ __all__ = [
     "DEFAULT_METRICS",
     "DEFAULT_PRIORITIES",
     "FigureInput",
+    "ImportOutcome",
     "RoundDates",
     "anchor_charter_create",
     "assembly_action_add",
@@ -103,6 +109,8 @@ __all__ = [
     "return_evidence_get",
     "return_evidence_remove",
     "return_figures_from_kvis",
+    "return_figures_import",
+    "return_import_template",
     "return_reminders_send",
     "return_save",
     "return_submit",

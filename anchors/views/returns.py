@@ -8,20 +8,28 @@ Thin: anchors.selectors and anchors.selectors.members read, anchors.services wri
 a refusal is shown as a form error naming the field (a figure in the wrong unit) or a clear
 message (a closed round), never a 500. The return's one door is
 anchors.selectors.return_get_for_user (the programme team and people of the member's
-organisation; 403 for anyone else)."""
+organisation; 404 for a return this programme does not have, 403 for anyone else).
+
+Figures can also be imported from a CSV or XLSX (anchors.services.return_imports): the form is on
+the return page, posts to anchor_return_import, and on refusal the return page is shown again
+with an error summary listing each problem row; anchor_return_import_template downloads the
+CSV to fill in."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from anchors import selectors, services
+from anchors.forms.return_imports import ReturnImportForm
 from anchors.forms.returns import EvidenceAddForm, QueryResponseForm, ReturnForm
 from anchors.models import FigureSource, ReturnStatus, RoundStatus
 from anchors.selectors import members as member_selectors
 from anchors.services.return_evidence import EVIDENCE_EDITABLE
+from anchors.services.return_imports import template_file_name
 from anchors.services.returns import EDITABLE, round_closed_message
 from anchors.views.members import membership_crumbs
 from tenancy.decorators import tenant_view
@@ -42,7 +50,9 @@ def return_crumbs(tenant, member_return, *rest) -> list[tuple[str, str]]:
     )
 
 
-def _return_or_403(request, return_id):
+def _return_or_404(request, return_id):
+    """(the return, whether the person may change it): 404 when this programme has no such
+    return (an unknown id, or another tenant's), 403 when the person may not see it."""
     return selectors.return_get_for_user(tenant=request.tenant, access=request.access, pk=return_id)
 
 
@@ -71,6 +81,7 @@ def _sections(detail) -> list[dict]:
                         figure.value if figure else None, line.pillar_metric.unit
                     ),
                     "from_kvi": figure is not None and figure.source == FigureSource.KVI,
+                    "imported": figure is not None and figure.source == FigureSource.IMPORTED,
                     "queries": [
                         {
                             "query": q,
@@ -87,32 +98,16 @@ def _sections(detail) -> list[dict]:
     return sections
 
 
-@tenant_view()
-@require_http_methods(["GET", "POST"])
-def anchor_return(request, return_id):
+def _return_page(request, member_return, can_edit, *, detail=None, form=None, import_form=None):
+    """The return page: the form while the member's admin can change it (with the import form
+    and, after a refused import, its problems), else the figures as sent."""
     tenant, access = request.tenant, request.access
-    member_return, can_edit = _return_or_403(request, return_id)
-    detail = selectors.return_detail(tenant=tenant, member_return=member_return)
+    if detail is None:
+        detail = selectors.return_detail(tenant=tenant, member_return=member_return)
     organisation_id = member_return.signatory.organisation_id
     is_member_admin = access.can(Perm.SIGN_CHARTER, organisation_id=organisation_id)
-    form = ReturnForm(request.POST if request.method == "POST" else None, detail=detail)
-    if request.method == "POST":
-        _require_member_admin(request, member_return)
-        if form.is_valid():
-            try:
-                services.return_save(
-                    tenant=tenant,
-                    actor=request.user,
-                    access=access,
-                    member_return=member_return,
-                    figures=form.figure_inputs(),
-                    narratives=form.narratives(),
-                )
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
-                messages.success(request, "Your return has been saved. Send it when it is ready.")
-                return redirect(return_url(tenant, member_return))
+    if form is None:
+        form = ReturnForm(None, detail=detail)
     round_open = member_return.round.status == RoundStatus.OPEN
     return render(
         request,
@@ -122,6 +117,7 @@ def anchor_return(request, return_id):
             "charter": member_return.round.charter,
             "detail": detail,
             "form": form,
+            "import_form": ReturnImportForm() if import_form is None else import_form,
             "can_edit": can_edit,
             "sections": _sections(detail),
             "closed_message": round_closed_message(member_return)
@@ -142,10 +138,87 @@ def anchor_return(request, return_id):
 
 
 @tenant_view()
+@require_http_methods(["GET", "POST"])
+def anchor_return(request, return_id):
+    tenant, access = request.tenant, request.access
+    member_return, can_edit = _return_or_404(request, return_id)
+    detail = form = None
+    if request.method == "POST":
+        _require_member_admin(request, member_return)
+        detail = selectors.return_detail(tenant=tenant, member_return=member_return)
+        form = ReturnForm(request.POST, detail=detail)
+        if form.is_valid():
+            try:
+                services.return_save(
+                    tenant=tenant,
+                    actor=request.user,
+                    access=access,
+                    member_return=member_return,
+                    figures=form.figure_inputs(),
+                    narratives=form.narratives(),
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, "Your return has been saved. Send it when it is ready.")
+                return redirect(return_url(tenant, member_return))
+    return _return_page(request, member_return, can_edit, detail=detail, form=form)
+
+
+def _imported_message(outcome) -> str:
+    count = outcome.row_count
+    text = (
+        f"{count} figure{'s' if count != 1 else ''} imported from {outcome.file_name}. Check "
+        "them before you send the return."
+    )
+    if outcome.skipped_rows:
+        rows = ", ".join(str(row) for row in outcome.skipped_rows)
+        plural = "s" if len(outcome.skipped_rows) != 1 else ""
+        text += f" Row{plural} {rows} had no value: those figures are as they were."
+    return text
+
+
+@tenant_view()
+@require_POST
+def anchor_return_import(request, return_id):
+    tenant = request.tenant
+    member_return, can_edit = _return_or_404(request, return_id)
+    _require_member_admin(request, member_return)
+    form = ReturnImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            outcome = services.return_figures_import(
+                tenant=tenant,
+                actor=request.user,
+                access=request.access,
+                member_return=member_return,
+                uploaded_file=form.cleaned_data["file"],
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _imported_message(outcome))
+            return redirect(return_url(tenant, member_return))
+    return _return_page(request, member_return, can_edit, import_form=form)
+
+
+@tenant_view()
+def anchor_return_import_template(request, return_id):
+    """The CSV to fill in and import: anyone who may see the return may download it."""
+    member_return, _can_edit = _return_or_404(request, return_id)
+    content = services.return_import_template(tenant=request.tenant, member_return=member_return)
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{template_file_name(member_return)}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@tenant_view()
 @require_POST
 def anchor_return_from_kvis(request, return_id):
     tenant = request.tenant
-    member_return, _can_edit = _return_or_403(request, return_id)
+    member_return, _can_edit = _return_or_404(request, return_id)
     _require_member_admin(request, member_return)
     try:
         made = services.return_figures_from_kvis(
@@ -174,7 +247,7 @@ def anchor_return_from_kvis(request, return_id):
 @require_http_methods(["GET", "POST"])
 def anchor_return_submit(request, return_id):
     tenant = request.tenant
-    member_return, can_edit = _return_or_403(request, return_id)
+    member_return, can_edit = _return_or_404(request, return_id)
     _require_member_admin(request, member_return)
     if member_return.status not in EDITABLE:
         messages.info(
@@ -225,7 +298,7 @@ def anchor_return_submit(request, return_id):
 @require_http_methods(["GET", "POST"])
 def anchor_return_evidence_add(request, return_id):
     tenant = request.tenant
-    member_return, _can_edit = _return_or_403(request, return_id)
+    member_return, _can_edit = _return_or_404(request, return_id)
     _require_member_admin(request, member_return)
     back = return_url(tenant, member_return) + "#evidence"
     posted = request.method == "POST"
@@ -374,6 +447,12 @@ urlpatterns = [
         "returns/<uuid:return_id>/from-kvis/",
         anchor_return_from_kvis,
         name="anchor_return_from_kvis",
+    ),
+    path("returns/<uuid:return_id>/import/", anchor_return_import, name="anchor_return_import"),
+    path(
+        "returns/<uuid:return_id>/import/template.csv",
+        anchor_return_import_template,
+        name="anchor_return_import_template",
     ),
     path("returns/<uuid:return_id>/submit/", anchor_return_submit, name="anchor_return_submit"),
     path(
