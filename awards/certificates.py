@@ -2,68 +2,21 @@
 award and level, its categories, the dates, the verification code and the public address where
 anyone can check it.
 
-WeasyPrint fetches nothing from the network: `ProjectStaticFetcher` serves only the project's
-own static files (found by Django's static finders; the template addresses them as
-`{{ static_base }}<path>`) and refuses every other address (http, https, file, ftp, …).
-Fonts are the system's (Liberation Sans where installed, as Arial's metric twin, else DejaVu
-Sans), found through fontconfig rather than fetched.
+WeasyPrint fetches nothing from the network: uploads.static_fetcher serves only the project's
+own static files (the template addresses them as `{{ static_base }}<path>`) and refuses every
+other address (http, https, file, ftp, …). Fonts are the system's (Liberation Sans where
+installed, as Arial's metric twin, else DejaVu Sans), found through fontconfig rather than
+fetched.
 """
 
-import mimetypes
-import posixpath
-from urllib.parse import unquote, urlsplit
-
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from awards.models import Award
 from awards.verification import format_code
-
-# The address the template's static files are rendered under: not a real host, so nothing can
-# ever be fetched from it except through the fetcher below.
-STATIC_BASE = "https://static.certificate.invalid/static/"
-
-
-class RefusedFetch(ValueError):
-    """An address the certificate may not load (WeasyPrint logs it and leaves it out)."""
-
-
-def _fetcher_class():
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class ProjectStaticFetcher(URLFetcher):
-        """Serves the project's static files and nothing else."""
-
-        def fetch(self, url, headers=None):
-            return static_response(url, URLFetcherResponse)
-
-    return ProjectStaticFetcher
-
-
-def static_path(url: str) -> str:
-    """The file system path of a static file addressed under STATIC_BASE; RefusedFetch for
-    any other address, for a path climbing out of the static folders, or a file not found."""
-    if not url.startswith(STATIC_BASE):
-        raise RefusedFetch(f"The certificate may not load {url[:80]}")
-    relative = unquote(urlsplit(url).path[len(urlsplit(STATIC_BASE).path) :])
-    normalised = posixpath.normpath(relative)
-    if normalised.startswith(("../", "/")) or normalised in ("..", ".", ""):
-        raise RefusedFetch(f"The certificate may not load {url[:80]}")
-    found = finders.find(normalised)
-    if not found:
-        raise RefusedFetch(f"No static file {normalised}")
-    return found if isinstance(found, str) else found[0]
-
-
-def static_response(url: str, response_class):
-    path = static_path(url)
-    mime_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
-    with open(path, "rb") as handle:
-        body = handle.read()
-    return response_class(url, body, {"Content-Type": mime_type}, 200)
+from uploads.static_fetcher import STATIC_BASE, project_static_fetcher
 
 
 def verify_url(award: Award) -> str:
@@ -101,7 +54,7 @@ def certificate_document(award: Award):
     from weasyprint import HTML
 
     html = certificate_html(award)
-    return HTML(string=html, base_url=STATIC_BASE, url_fetcher=_fetcher_class()()).render()
+    return HTML(string=html, base_url=STATIC_BASE, url_fetcher=project_static_fetcher()).render()
 
 
 def certificate_pdf(award: Award) -> bytes:

@@ -15,19 +15,14 @@ from django.db import connection
 from django.urls import reverse
 
 from awards import certificate_tasks as tasks
-from awards.certificates import (
-    STATIC_BASE,
-    RefusedFetch,
-    certificate_document,
-    certificate_html,
-    static_path,
-)
+from awards.certificates import certificate_document, certificate_html
 from awards.models import Award, CertificateStatus
 from awards.services.certificates import certificate_retry
 from tenancy.context import tenant_context
 from tenancy.models import AuditEvent
 from tests.awards_builders import as_user, decided, open_scheme
 from uploads import storage
+from uploads.static_fetcher import STATIC_BASE, RefusedFetch, static_path
 
 pytestmark = pytest.mark.django_db
 
