@@ -26,7 +26,7 @@ SCOPE_DESCRIPTIONS: dict[Scope, str] = {
     Scope.KVI_WRITE: "Submit KVI measurements",
     Scope.AWARDS_READ: "Read award schemes and awards held",
     Scope.ANCHORS_READ: "Read the anchor charter, its members, rounds and accepted figures",
-    Scope.REPORTS_READ: "Read published reports",
+    Scope.REPORTS_READ: "Read board reports, their versions and PDFs",
 }
 
 # What a signed-in person needs, in the permission layer, to use a scope with their session.
@@ -37,6 +37,7 @@ SESSION_SCOPE_PERMISSIONS: dict[Scope, Perm] = {
     Scope.KVI_READ: Perm.VIEW_KVIS,
     Scope.AWARDS_READ: Perm.MANAGE_AWARD_APPLICATIONS,
     Scope.ANCHORS_READ: Perm.VIEW_CHARTERS,
+    Scope.REPORTS_READ: Perm.VIEW_REPORTS,
 }
 
 # Scopes a person may also use with their session when their roles give the permission for at
@@ -45,4 +46,5 @@ SESSION_SCOPE_ORGANISATION_PERMISSIONS: dict[Scope, Perm] = {
     Scope.KVI_READ: Perm.VIEW_OWN_KVIS,
     Scope.KVI_WRITE: Perm.RECORD_MEASUREMENTS,
     Scope.AWARDS_READ: Perm.VIEW_OWN_AWARD_APPLICATIONS,
+    Scope.REPORTS_READ: Perm.MANAGE_OWN_REPORTS,
 }

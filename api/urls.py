@@ -12,6 +12,7 @@ tenant_resources = [
     path("", include("kvi.api.urls")),
     path("", include("awards.api.urls")),
     path("", include("anchors.api.urls")),
+    path("", include("reporting.api.urls")),
 ]
 
 urlpatterns = [

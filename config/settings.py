@@ -310,6 +310,8 @@ SPECTACULAR_SETTINGS = {
         "FrameworkStatusEnum": "kvi.models.FrameworkStatus",
         "MeasurementStatusEnum": "kvi.api.filters.MEASUREMENT_STATUS_CHOICES",
         "AwardSchemeStatusEnum": "awards.models.SchemeStatus",
+        "ReportKindEnum": "reporting.models.ReportKind",
+        "ReportVersionStatusEnum": "reporting.models.VersionStatus",
     },
 }
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/kvis/", include("kvi.urls")),
     path("t/<slug:tenant_slug>/awards/", include("awards.urls")),
     path("t/<slug:tenant_slug>/anchors/", include("anchors.urls")),
+    path("t/<slug:tenant_slug>/reports/", include("reporting.urls")),
     path("t/<slug:tenant_slug>/public/charters/", include(charter_urls.public_urlpatterns)),
     path("t/<slug:tenant_slug>/public/awards/", include(award_urls.public_urlpatterns)),
 ]

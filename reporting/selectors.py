@@ -188,3 +188,89 @@ def schedule_recipients(*, tenant, report: Report) -> list:
         may |= Q(role=Role.ORGANISATION_ADMIN, organisation_id=report.organisation_id)
     user_ids = Membership.objects.filter(may, tenant=tenant).values("user_id")
     return list(get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("email"))
+
+
+# --- Choices of the report pages (added by the pages helper) ----------------------------------
+
+
+def report_organisation_choices(*, tenant, access: TenantAccess) -> list:
+    """The organisations this person may prepare an organisation report about: every
+    organisation taking part for the programme team, their own for an organisation's admins.
+    By name; one query."""
+    from organisations.models import Organisation, Participation
+
+    taking_part = Participation.objects.filter(
+        tenant=tenant, status=Participation.Status.ACTIVE
+    ).values("organisation_id")
+    organisations = Organisation.objects.filter(pk__in=taking_part)
+    if not access.can(Perm.PREPARE_REPORTS):
+        organisations = organisations.filter(
+            pk__in=access.organisations_with(Perm.MANAGE_OWN_REPORTS)
+        )
+    return list(organisations.order_by("name", "pk"))
+
+
+def report_assembly_choices(*, tenant) -> list:
+    """The tenant's Anchor Assemblies an assembly pack can be for, the latest first."""
+    from anchors.models import Assembly
+
+    return list(Assembly.objects.filter(tenant=tenant).order_by("-held_on", "title"))
+
+
+def report_narrative_themes(*, tenant, report: Report) -> list[str]:
+    """The themes a report's narrative is written under: for an organisation report, the
+    themes its KVIs fall under (as its KVI table groups them); otherwise (or when it has no
+    KVIs) the themes of the tenant's published frameworks. Empty for an assembly pack (one free text
+    narrative). In framework then theme order, each name once."""
+    from kvi.models import FrameworkStatus, FrameworkTheme, Kvi
+
+    if report.kind == ReportKind.ASSEMBLY:
+        return []
+    themes = FrameworkTheme.objects.none()
+    if report.organisation_id is not None:
+        with_kvis = Kvi.objects.filter(
+            tenant=tenant, organisation_id=report.organisation_id
+        ).values("metric__subtheme__theme_id")
+        themes = FrameworkTheme.objects.filter(tenant=tenant, pk__in=with_kvis)
+    if not themes.exists():
+        themes = FrameworkTheme.objects.filter(
+            tenant=tenant, framework__status=FrameworkStatus.PUBLISHED
+        )
+    names: list[str] = []
+    for name in themes.order_by("framework__name", "position", "name").values_list(
+        "name", flat=True
+    ):
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def report_chart_kvis(*, tenant, report: Report) -> list:
+    """The KVIs a report may chart: its organisation's, by code (none for other kinds)."""
+    from kvi.models import Kvi
+
+    if report.organisation_id is None:
+        return []
+    return list(
+        Kvi.objects.filter(tenant=tenant, organisation_id=report.organisation_id)
+        .select_related("metric")
+        .order_by("code")
+    )
+
+
+def report_api_list(*, tenant, access: TenantAccess | None, organisation_ids=None) -> QuerySet:
+    """The reports an API caller may read, newest first, with their organisation and assembly
+    and how many versions each has: a partner key (`access` None) every report of its tenant,
+    or only its organisations' when the key is restricted to some; a person with their session
+    what the pages show them."""
+    if access is None:
+        reports = Report.objects.filter(tenant=tenant)
+    else:
+        reports = visible_reports(tenant=tenant, access=access)
+    if organisation_ids is not None:
+        reports = reports.filter(organisation_id__in=organisation_ids)
+    return (
+        reports.select_related("organisation", "assembly")
+        .annotate(version_count=Count("versions"))
+        .order_by("-created_at", "id")
+    )

@@ -8,6 +8,7 @@ returns that one instead of asking twice."""
 
 import calendar
 from dataclasses import dataclass
+from typing import Any
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -15,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
 from django.utils import timezone
 
+from organisations.selectors import participation_get
 from reporting import selectors
 from reporting.models import (
     DEFAULT_ACTIONS,
@@ -90,7 +92,11 @@ def report_create(
     assembly. Figures default to the end of last month, frozen today."""
     if kind not in ReportKind.values:
         raise ValidationError({"kind": "Choose what kind of report to prepare."})
-    _own(tenant, organisation, "This organisation")
+    if (
+        organisation is not None
+        and participation_get(tenant=tenant, organisation_id=organisation.pk) is None
+    ):
+        raise ValidationError({"organisation": f"{organisation.name} takes no part here."})
     _own(tenant, assembly, "This assembly")
     organisation_id = organisation.pk if organisation is not None else None
     if not selectors.may_create_kind(access, kind, organisation_id):
@@ -288,7 +294,7 @@ def version_retry(*, tenant, actor, access: TenantAccess, version: ReportVersion
 @dataclass(frozen=True)
 class ScheduleInput:
     frequency: str
-    recipient: object
+    recipient: Any  # the user emailed (a board reporter, or someone who may read it)
     day_of_month: int = 1
     meeting_dates: tuple[date, ...] = ()
     days_before: int = 7

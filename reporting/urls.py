@@ -1,0 +1,10 @@
+"""Board report pages under /t/<tenant>/reports/. Each view module lists its own URLs; they
+are joined here."""
+
+from reporting.views import reports, schedules, versions
+
+urlpatterns = [
+    *schedules.urlpatterns,  # "settings/" before a report's "<uuid>/"
+    *reports.urlpatterns,
+    *versions.urlpatterns,
+]

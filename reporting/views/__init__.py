@@ -1,0 +1,2 @@
+"""The board report pages under /t/<tenant>/reports/ (reporting.urls joins each module's
+URLs)."""
