@@ -10,6 +10,8 @@
 Each gets a first PDF, queued after commit: the worker of `make run` produces them. The demo's
 figures are entered when it is seeded, so the papers' data freeze date is the seeding day."""
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -46,7 +48,7 @@ def build_demo() -> None:
     with tenant_context(tenant.id), transaction.atomic():
         admin = users[TENANT_ADMIN]
         access = tenant_access_for(user=admin, tenant=tenant)
-        team = {"tenant": tenant, "actor": admin, "access": access}
+        team: dict[str, Any] = {"tenant": tenant, "actor": admin, "access": access}
         today = timezone.localdate()
         wirral_report = _wirral_report(team, wirral, today)
         if wirral_report is not None and not wirral_report.schedules.exists():
