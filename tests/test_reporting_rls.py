@@ -42,3 +42,44 @@ def test_under_tenant_a_none_of_tenant_bs_reporting_rows_are_seen_or_changed(cas
     with tenant_context(cast_b.tenant.id):
         for model, row in b_rows.items():
             assert model.objects.filter(pk=row.pk).exists(), model
+
+
+def test_a_task_given_another_tenants_version_finds_nothing_and_writes_nothing(cast_a, cast_b):
+    from reporting import tasks
+    from reporting.models import ReportVersion
+    from uploads import storage
+
+    with tenant_context(cast_b.tenant.id):
+        version = one_row_of_each_reporting_model(cast_b)[ReportVersion]
+        ReportVersion.objects.filter(pk=version.pk).update(status="queued")
+    # Tenant A's id with tenant B's version: the row is invisible under A's context.
+    assert (
+        tasks.report_version_produce(tenant_id=cast_a.tenant.id, version_id=version.pk)
+        == "missing"
+    )
+    assert not storage.private_path(tasks.pdf_key(version)).exists()
+    with tenant_context(cast_b.tenant.id):
+        assert ReportVersion.objects.get(pk=version.pk).status == "queued"
+
+
+def test_changes_to_a_report_are_audited_with_who_and_what(cast_a):
+    from reporting import services
+    from tenancy.models import AuditEvent
+    from tenancy.permissions import tenant_access_for
+
+    admin = cast_a.tenant_admin
+    with tenant_context(cast_a.tenant.id):
+        access = tenant_access_for(user=admin, tenant=cast_a.tenant)
+        report = services.report_create(
+            tenant=cast_a.tenant, actor=admin, access=access, kind="system"
+        )
+        services.report_update(
+            tenant=cast_a.tenant,
+            actor=admin,
+            access=access,
+            report=report,
+            executive_summary="Signatories rose by a third.",
+        )
+        event = AuditEvent.objects.get(verb="report.updated", object_id=str(report.pk))
+        assert event.actor == admin
+        assert event.changes == {"executive_summary": ["", "Signatories rose by a third."]}
