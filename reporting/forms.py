@@ -11,6 +11,7 @@ from typing import cast
 from django import forms
 
 from reporting.models import ReportKind, ScheduleFrequency
+from reporting.services import COVER_SHEET_FIELDS, REPORT_FIELDS
 from tenancy.forms import ServiceErrorsFormMixin
 
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
@@ -147,26 +148,6 @@ class ReportCreateForm(ServiceErrorsFormMixin, forms.Form):
 
 
 # --- The draft ---------------------------------------------------------------------------------
-
-COVER_SHEET_FIELDS = (
-    "meeting",
-    "meeting_date",
-    "agenda_item",
-    "enclosure",
-    "lead_director",
-    "authors",
-    "action_required",
-    "purpose",
-    "executive_summary",
-    "recommendation",
-    "risks_and_opportunities",
-    "board_assurance_framework",
-    "quality_and_equality_impact",
-    "financial_implications",
-    "strategic_objectives",
-    "report_history",
-)
-REPORT_FIELDS = ("title", "period_end", "data_freeze_date")
 
 
 class ReportEditForm(ServiceErrorsFormMixin, forms.Form):

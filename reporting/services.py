@@ -8,8 +8,8 @@ returns that one instead of asking twice."""
 
 import calendar
 from dataclasses import dataclass
-from typing import Any
 from datetime import date, timedelta
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,11 +33,8 @@ from tenancy.services import audit_record
 
 REFUSED = "You do not have permission to do that with this report."
 
-# The cover sheet and narrative: what a person edits in the draft form.
-EDITABLE_FIELDS = (
-    "title",
-    "period_end",
-    "data_freeze_date",
+# The NHS cover sheet of a board paper (the draft form shows these in this order).
+COVER_SHEET_FIELDS = (
     "meeting",
     "meeting_date",
     "agenda_item",
@@ -54,9 +51,11 @@ EDITABLE_FIELDS = (
     "financial_implications",
     "strategic_objectives",
     "report_history",
-    "narratives",
-    "chart_kvi_ids",
 )
+# What a person edits in the draft: what it is, when its figures run to, the cover sheet, the
+# narrative per theme and the KVIs charted.
+REPORT_FIELDS = ("title", "period_end", "data_freeze_date")
+EDITABLE_FIELDS = (*REPORT_FIELDS, *COVER_SHEET_FIELDS, "narratives", "chart_kvi_ids")
 
 DEFAULT_TITLES = {
     ReportKind.ORGANISATION: "Social value report",
