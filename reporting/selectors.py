@@ -217,6 +217,27 @@ def report_assembly_choices(*, tenant) -> list:
     return list(Assembly.objects.filter(tenant=tenant).order_by("-held_on", "title"))
 
 
+def report_assembly_get(*, tenant, pk, lock: bool = False):
+    """The tenant's Anchor Assembly `pk` (None when it has none by that id), with its charter.
+    With `lock`, its row is locked to the end of the transaction, so that two requests to
+    prepare its pack at once make one report."""
+    from anchors.models import Assembly
+
+    assemblies = Assembly.objects.filter(tenant=tenant, pk=pk)
+    if lock:
+        assemblies = assemblies.select_for_update(of=("self",))
+    return assemblies.select_related("charter").first()
+
+
+def assembly_pack_report(*, tenant, assembly) -> Report | None:
+    """The assembly's progress pack (its latest assembly report), whoever may see it."""
+    return (
+        Report.objects.filter(tenant=tenant, kind=ReportKind.ASSEMBLY, assembly=assembly)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
 def report_narrative_themes(*, tenant, report: Report) -> list[str]:
     """The themes a report's narrative is written under: for an organisation report, the
     themes its KVIs fall under (as its KVI table groups them); otherwise (or when it has no

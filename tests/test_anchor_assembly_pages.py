@@ -1,9 +1,9 @@
 """The Anchor Assembly pages: the programme team adds an assembly, records attendees by member,
 agenda, minutes and actions with owners and due dates, marks actions done; open actions are
-carried to the next assembly; the printable progress pack shows the latest accepted round
-member by member with disclosure applied. Everyone with a role reads; only the programme team
-writes; another programme's assemblies are not found; bad input gets a clear, field-named
-message; lists and the pack run a fixed number of queries."""
+carried to the next assembly; the assembly's page links to its PDF progress pack (a board
+report: tests/test_reporting_assembly_pack.py) for those who may see reports. Everyone with a
+role reads; only the programme team writes; another programme's assemblies are not found; bad
+input gets a clear, field-named message; the pages run a fixed number of queries."""
 
 import re
 from datetime import date, timedelta
@@ -185,55 +185,24 @@ def test_open_actions_are_carried_to_the_next_assembly(cast_a, login):
     assert carried.done_on == timezone.localdate()
 
 
-def test_progress_pack_applies_disclosure(cast_a, login):
-    charter, ours, hidden, reviewed = _charter_with_members(cast_a)
+def test_the_assembly_page_links_to_the_pdf_pack_for_those_who_may_see_reports(cast_a, login):
+    charter, _ours, _hidden, _reviewed = _charter_with_members(cast_a)
     assembly = _assembly(cast_a, charter)
-    _in(
-        cast_a,
-        lambda: services.assembly_action_add(
-            **as_user(cast_a, cast_a.tenant_admin),
-            assembly=assembly,
-            text="Agree a shared social value weighting",
-            owner_name="Programme team",
-        ),
-    )
-    hidden_name, label = _in(
-        cast_a,
-        lambda: (
-            hidden.signatory.organisation.name,
-            hidden.signatory.anchor_profile.anonymised_label,
-        ),
-    )
-    ours_name = _in(cast_a, lambda: ours.signatory.organisation.name)
-
-    # Another member's people see the anonymised member under its label only.
-    page = login(cast_a.organisation_member).get(_url(cast_a, f"assemblies/{assembly.pk}/pack/"))
-    assert page.status_code == 200
-    text = page.content.decode()
-    assert "@media print" in text
-    assert f"Progress pack: {assembly.title}" in text
-    assert reviewed.name in text
-    assert ours_name in text
-    assert label in text and "1 anonymised" in text
-    assert hidden_name not in text
-    assert "We moved more spend to local firms." in text  # our own narrative
-    assert text.count("We moved more spend to local firms.") == 1  # not the hidden member's
-    assert "Apprenticeships started" in text and "13" in text  # 4 + 9 collectively
-    assert "2 of 2" in text  # our rank for apprenticeships
-    assert "Agree a shared social value weighting" in text
-
-    # The programme team sees every member named.
-    text = login(cast_a.tenant_admin).get(_url(cast_a, f"assemblies/{assembly.pk}/pack/"))
-    text = text.content.decode()
-    assert hidden_name in text
-
-
-def test_pack_without_accepted_returns(cast_a, login):
-    charter = _in(cast_a, lambda: anchor_charter(cast_a))
-    assembly = _assembly(cast_a, charter)
-    page = login(cast_a.board_reporter).get(_url(cast_a, f"assemblies/{assembly.pk}/pack/"))
-    assert page.status_code == 200
-    assert "No reporting round has accepted returns yet" in page.content.decode()
+    pack = f"/t/{cast_a.tenant.slug}/reports/assemblies/{assembly.pk}/pack/"
+    for role in ("tenant_admin", "board_reporter"):
+        page = login(getattr(cast_a, role)).get(_url(cast_a, f"assemblies/{assembly.pk}/"))
+        text = page.content.decode()
+        assert f'<a href="{pack}">Progress pack (PDF)</a>' in text, role
+    # The pack is an assembly report: an organisation's admins and everyone else are told who
+    # shares it, with no link.
+    for role in ("organisation_admin", "organisation_member", "assessor"):
+        page = login(getattr(cast_a, role)).get(_url(cast_a, f"assemblies/{assembly.pk}/"))
+        text = page.content.decode()
+        assert pack not in text, role
+        assert "The programme team shares the progress pack" in text, role
+    # The printable page it replaced is gone.
+    client = login(cast_a.tenant_admin)
+    assert client.get(_url(cast_a, f"assemblies/{assembly.pk}/pack/")).status_code == 404
 
 
 @pytest.mark.parametrize("role", READERS)
@@ -277,7 +246,6 @@ def test_outsiders_and_other_programmes_are_refused(cast_a, cast_b, login):
     pages = [
         f"{charter.slug}/assemblies/",
         f"assemblies/{assembly.pk}/",
-        f"assemblies/{assembly.pk}/pack/",
         f"assemblies/{assembly.pk}/edit/",
     ]
     for user in (cast_a.outsider, cast_b.tenant_admin):
@@ -405,7 +373,6 @@ def test_pages_run_a_fixed_number_of_queries(cast_a, login):
     urls = {
         "list": _url(cast_a, f"{charter.slug}/assemblies/"),
         "detail": _url(cast_a, f"assemblies/{small[-1].pk}/"),
-        "pack": _url(cast_a, f"assemblies/{small[-1].pk}/pack/"),
     }
     before = {name: _count(client, url)[0] for name, url in urls.items()}
 
@@ -423,8 +390,7 @@ def test_pages_run_a_fixed_number_of_queries(cast_a, login):
     _many_assemblies(cast_a, charter, [ours, hidden, *more], 4, start=date(2021, 1, 5))
     after = {name: _count(client, url) for name, url in urls.items()}
     assert {name: count for name, (count, _page) in after.items()} == before
-    assert before["list"] <= 20 and before["detail"] <= 20 and before["pack"] <= 24
+    assert before["list"] <= 20 and before["detail"] <= 20
     assert after["list"][1].count("Anchor Assembly ") >= 6
     # Its own 2 actions, 2 carried from the first small assembly and 7 × 4 from the early ones.
     assert after["detail"][1].count("Mark as done<span") == 2 + 2 + 7 * 4
-    assert after["pack"][1].count("of 7</td>") >= 1

@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from anchors import services as anchor_services
-from anchors.assembly_pack import assembly_pack
 from awards.models import Award
 from charters.models import Signatory
 from kvi import services as kvi_services
@@ -476,7 +475,7 @@ def test_system_inputs_hold_signatories_awards_anchor_impact_kvi_totals_and_valu
 # --- Anchor Assembly pack --------------------------------------------------------------------
 
 
-def test_assembly_inputs_follow_the_anchors_pack_as_the_public_sees_it(cast_a):
+def test_assembly_inputs_hold_the_pack_as_the_public_sees_it(cast_a):
     with tenant_context(cast_a.tenant.id):
         anchor = ab.anchor_charter(cast_a)
         named = ab.member(cast_a, anchor, cast_a.organisation)
@@ -498,30 +497,51 @@ def test_assembly_inputs_follow_the_anchors_pack_as_the_public_sees_it(cast_a):
         anchor_services.assembly_action_add(
             **admin, assembly=assembly, text="Write the report", owner_name="Ann Chair"
         )
-        pack = assembly_pack(tenant=cast_a.tenant, access=None, assembly=assembly)
+        label = hidden.signatory.anchor_profile.anonymised_label
+        hidden_name = hidden.signatory.organisation.name
         paper = report(
             cast_a, kind=ReportKind.ASSEMBLY, organisation=None, assembly=assembly,
             title="Anchor Assembly pack",
         )  # fmt: skip
         inputs = report_inputs(paper)
     data = inputs["data"]
-    hidden_name = hidden.signatory.organisation.name
+    # Disclosure as the public sees it: the anonymised member under its label only, without its
+    # narrative or its owner's name; named members first.
     assert hidden_name not in json.dumps(inputs)
     assert "Hidden Person" not in json.dumps(inputs)
-    assert [m["name"] for m in data["members"]] == [m.member.name for m in pack.members]
-    assert data["anonymised_count"] == pack.anonymised_count == 1
-    anonymised = next(m for m in data["members"] if not m["named"])
-    assert anonymised["name"].startswith("Member ")
+    assert [(m["name"], m["named"]) for m in data["members"]] == [
+        (cast_a.organisation.name, True),
+        (label, False),
+    ]
+    assert label.startswith("Member ")
+    assert data["anonymised_count"] == 1
+    named_entry, anonymised = data["members"]
     assert all(not p["narrative"] for p in anonymised["pillars"])
-    named_entry = next(m for m in data["members"] if m["named"])
-    assert named_entry["name"] == cast_a.organisation.name
-    assert any(p["narrative"] for p in named_entry["pillars"])
+    assert [p["narrative"] for p in named_entry["pillars"] if p["narrative"]] == [
+        "We moved more spend to local firms."
+    ]
+    # Each member's figure and rank among the members reporting the metric (more is better).
+    reported = {
+        m["name"]: (line["value"], line["rank"])
+        for m in data["members"]
+        for p in m["pillars"]
+        for line in p["lines"]
+        if line["value"] != "—"
+    }
+    assert reported == {
+        cast_a.organisation.name: ("100 hours", "1 of 2"),
+        label: ("40 hours", "2 of 2"),
+    }
+    # The collective impact of the round reviewed: only the metric reported has a total.
+    assert data["impact"]["round"]["name"] == reporting_round.name
+    assert data["impact"]["previous_round"] is None
+    assert data["impact"]["members_reporting"] == 2
     totals = {
         m["code"]: m["total"] for p in data["impact"]["pillars"] for m in p["metrics"] if m["total"]
     }
-    assert totals == {m.pillar_metric.metric.code: m.total_text for m in pack.totals}
-    assert totals["ANC-ESTATE-HOURS"] == "140 hours"
-    assert [(a["text"], a["owner"]) for a in data["open_actions"]] == [
-        ("Share the pipeline", anonymised["name"]),
-        ("Write the report", "Ann Chair"),
+    assert totals == {"ANC-ESTATE-HOURS": "140 hours"}
+    # Open actions: an anonymised member owns an action under its label.
+    assert [(a["text"], a["owner"], a["from"]) for a in data["open_actions"]] == [
+        ("Share the pipeline", label, "This assembly"),
+        ("Write the report", "Ann Chair", "This assembly"),
     ]

@@ -54,8 +54,7 @@ def test_a_task_given_another_tenants_version_finds_nothing_and_writes_nothing(c
         ReportVersion.objects.filter(pk=version.pk).update(status="queued")
     # Tenant A's id with tenant B's version: the row is invisible under A's context.
     assert (
-        tasks.report_version_produce(tenant_id=cast_a.tenant.id, version_id=version.pk)
-        == "missing"
+        tasks.report_version_produce(tenant_id=cast_a.tenant.id, version_id=version.pk) == "missing"
     )
     assert not storage.private_path(tasks.pdf_key(version)).exists()
     with tenant_context(cast_b.tenant.id):

@@ -2,12 +2,16 @@
 attendees by member, agenda, minutes, its actions with owners and due dates, and the open
 actions carried from earlier assemblies), changing its title, date, the round it reviews,
 agenda and minutes, adding attendees and actions, removing them or marking an action done
-after a confirmation, and the printable progress pack made from the accepted returns of the
-round it reviews (disclosure applied for the viewer).
+after a confirmation.
+
+The progress pack made from the accepted returns of the round an assembly reviews is a PDF
+board report of the reporting app (an assembly report): the assembly's page links to it by
+URL name (`report_assembly_pack`) for the people who may see reports; anchors imports nothing
+of reporting.
 
 Everyone with a role (VIEW_CHARTERS) reads; the programme team (MANAGE_CHARTERS) writes.
-Thin: anchors.selectors and anchors.assembly_pack read, anchors.services write (and check
-permissions again). Another programme's assemblies are not found (404)."""
+Thin: anchors.selectors read, anchors.services write (and check permissions again). Another
+programme's assemblies are not found (404)."""
 
 import uuid
 
@@ -21,7 +25,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from anchors import selectors, services
-from anchors.assembly_pack import assembly_pack
 from anchors.forms.assemblies import (
     ActionDoneForm,
     ActionForm,
@@ -226,6 +229,10 @@ def anchor_assembly_detail(request, assembly_id):
             "carried": detail["carried"],
             "today": timezone.localdate(),
             "can_manage": request.access.can(Perm.MANAGE_CHARTERS),
+            # The pack is an assembly report: tenant-wide reporting roles only (an
+            # organisation's admins see their own organisation's reports, not the pack).
+            "may_open_pack": request.access.can(Perm.VIEW_REPORTS)
+            or request.access.can(Perm.PREPARE_REPORTS),
             "breadcrumbs": _assembly_crumbs(tenant, assembly),
         },
     )
@@ -420,25 +427,6 @@ def anchor_action_remove(request, action_id):
     )
 
 
-@tenant_view(Perm.VIEW_CHARTERS)
-def anchor_assembly_pack(request, assembly_id):
-    tenant = request.tenant
-    assembly = _assembly_or_404(tenant, assembly_id)
-    pack = assembly_pack(tenant=tenant, access=request.access, assembly=assembly)
-    return render(
-        request,
-        "anchors/assemblies/pack.html",
-        {
-            "pack": pack,
-            "assembly": assembly,
-            "charter": assembly.charter,
-            "tenant": tenant,
-            "generated_on": timezone.localdate(),
-            "back_url": _detail_url(tenant, assembly),
-        },
-    )
-
-
 CHARTER = "<slug:charter_slug>/assemblies/"
 ASSEMBLY = "assemblies/<uuid:assembly_id>/"
 urlpatterns = [
@@ -448,7 +436,6 @@ urlpatterns = [
     path(f"{ASSEMBLY}edit/", anchor_assembly_edit, name="anchor_assembly_edit"),
     path(f"{ASSEMBLY}attendees/new/", anchor_attendee_add, name="anchor_attendee_add"),
     path(f"{ASSEMBLY}actions/new/", anchor_action_add, name="anchor_action_add"),
-    path(f"{ASSEMBLY}pack/", anchor_assembly_pack, name="anchor_assembly_pack"),
     path("actions/<uuid:action_id>/done/", anchor_action_done, name="anchor_action_done"),
     path(
         "attendees/<uuid:attendee_id>/remove/",
