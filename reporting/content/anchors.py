@@ -3,8 +3,9 @@ accepted return against the pillars, the charter's collective impact by pillar, 
 Assembly pack (the round the assembly reviews, member by member, with the open actions).
 
 The same read as the anchors app's dashboard (anchors.selectors.performance.dashboard):
-accepted returns only, benchmarked with anchors.benchmarking, members shown with their disclosure applied as the public sees it (anchors.selectors.Viewer with no
-person: an anonymised member shows its label, never its name, and its narrative is left out),
+accepted returns only, benchmarked with anchors.benchmarking, members shown with their
+disclosure applied as the public sees it (anchors.selectors.Viewer with no person: an
+anonymised member shows its label, never its name, and its narrative is left out),
 monetised with kvi.value. What the freeze adds: a return counts only when it was accepted
 before the end of the freeze day, and an action counts as open when it was open then.
 A fixed number of queries, whatever the number of members, metrics and rounds."""
