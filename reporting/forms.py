@@ -10,8 +10,8 @@ from typing import cast
 
 from django import forms
 
-from reporting.models import ReportKind, ScheduleFrequency
-from reporting.services import COVER_SHEET_FIELDS, REPORT_FIELDS
+from reporting.models import COVER_SHEET_FIELDS, ReportKind, ScheduleFrequency
+from reporting.services import REPORT_FIELDS
 from tenancy.forms import ServiceErrorsFormMixin
 
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]

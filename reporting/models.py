@@ -14,6 +14,28 @@ from tenancy.models import TenantOwnedModel
 
 DEFAULT_ACTIONS = ["Approve", "Discuss", "Assure", "Note"]
 
+# The NHS cover sheet of a board paper (the draft form shows these in this order).
+COVER_SHEET_FIELDS = (
+    "meeting",
+    "meeting_date",
+    "agenda_item",
+    "enclosure",
+    "lead_director",
+    "authors",
+    "action_required",
+    "purpose",
+    "executive_summary",
+    "recommendation",
+    "risks_and_opportunities",
+    "board_assurance_framework",
+    "quality_and_equality_impact",
+    "financial_implications",
+    "strategic_objectives",
+    "report_history",
+)
+# What a person edits in the draft: what it is, when its figures run to, the cover sheet, the
+# narrative per theme and the KVIs charted.
+
 
 class ReportKind(models.TextChoices):
     ORGANISATION = "organisation", "Organisation social value report"

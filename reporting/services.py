@@ -19,6 +19,7 @@ from django.utils import timezone
 from organisations.selectors import participation_get
 from reporting import selectors
 from reporting.models import (
+    COVER_SHEET_FIELDS,
     DEFAULT_ACTIONS,
     Report,
     ReportingSettings,
@@ -33,27 +34,6 @@ from tenancy.services import audit_record
 
 REFUSED = "You do not have permission to do that with this report."
 
-# The NHS cover sheet of a board paper (the draft form shows these in this order).
-COVER_SHEET_FIELDS = (
-    "meeting",
-    "meeting_date",
-    "agenda_item",
-    "enclosure",
-    "lead_director",
-    "authors",
-    "action_required",
-    "purpose",
-    "executive_summary",
-    "recommendation",
-    "risks_and_opportunities",
-    "board_assurance_framework",
-    "quality_and_equality_impact",
-    "financial_implications",
-    "strategic_objectives",
-    "report_history",
-)
-# What a person edits in the draft: what it is, when its figures run to, the cover sheet, the
-# narrative per theme and the KVIs charted.
 REPORT_FIELDS = ("title", "period_end", "data_freeze_date")
 EDITABLE_FIELDS = (*REPORT_FIELDS, *COVER_SHEET_FIELDS, "narratives", "chart_kvi_ids")
 
@@ -131,6 +111,9 @@ def report_create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         **values,
     )
+    if not report.executive_summary:
+        report.executive_summary = _summary_from_data(report)
+        report.save(update_fields=["executive_summary"])
     audit_record(
         tenant=tenant,
         actor=actor,
@@ -139,6 +122,15 @@ def report_create(
         changes={"kind": kind, "title": report.title},
     )
     return report
+
+
+def _summary_from_data(report: Report) -> str:
+    """The default executive summary: a few sentences written from the report's figures, for
+    the board reporter to edit (reporting.content.summary)."""
+    from reporting.content import report_inputs
+    from reporting.content.summary import suggested_summary
+
+    return suggested_summary(report_inputs(report))
 
 
 def _validate(tenant, values: dict) -> None:

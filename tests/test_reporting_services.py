@@ -364,3 +364,22 @@ def test_the_action_vocabulary_is_cleaned_and_only_tenant_admins_set_it(cast_a):
                 **as_user(cast_a, cast_a.board_reporter), actions=["Rubber-stamp"]
             )
         assert ReportingSettings.objects.get().actions == saved
+
+
+def test_a_new_draft_starts_with_a_summary_written_from_its_figures(cast_a):
+    from reporting.services import report_create
+    from tenancy.permissions import tenant_access_for
+    from tests.reporting_builders import kvi_setup
+
+    with tenant_context(cast_a.tenant.id):
+        kvi_setup(cast_a)
+        report = report_create(
+            tenant=cast_a.tenant,
+            actor=cast_a.tenant_admin,
+            access=tenant_access_for(user=cast_a.tenant_admin, tenant=cast_a.tenant),
+            kind="organisation",
+            organisation=cast_a.organisation,
+            period_end=date(2022, 9, 30),
+        )
+    assert report.executive_summary.startswith(f"At 30 September 2022, {cast_a.organisation.name}")
+    assert "tracks 3 Key Value Indicators: 3 without figures yet." in report.executive_summary

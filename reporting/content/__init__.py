@@ -10,27 +10,18 @@ gives the same dict (sorted, no timestamps of now), so the same PDF."""
 
 from reporting.content.common import Freeze, date_text, inputs_sha256, iso
 from reporting.content.kinds import assembly_data, organisation_data, system_data
-from reporting.models import DEFAULT_ACTIONS, Report, ReportingSettings, ReportKind
+from reporting.models import (
+    COVER_SHEET_FIELDS,
+    DEFAULT_ACTIONS,
+    Report,
+    ReportingSettings,
+    ReportKind,
+)
 
 INPUTS_VERSION = 1
 
-COVER_FIELDS = (
-    "meeting",
-    "agenda_item",
-    "enclosure",
-    "lead_director",
-    "authors",
-    "action_required",
-    "purpose",
-    "executive_summary",
-    "recommendation",
-    "risks_and_opportunities",
-    "board_assurance_framework",
-    "quality_and_equality_impact",
-    "financial_implications",
-    "strategic_objectives",
-    "report_history",
-)
+# The cover sheet's text fields (its meeting date is printed as a date, below).
+COVER_FIELDS = tuple(name for name in COVER_SHEET_FIELDS if name != "meeting_date")
 
 _BUILDERS = {
     ReportKind.ORGANISATION: organisation_data,
