@@ -409,3 +409,32 @@ def test_the_return_page_reads_a_fixed_number_of_queries(
     assert count() == read_only
     with django_assert_max_num_queries(max(small, read_only)):
         client.get(path)
+
+
+def test_a_figure_carries_a_note_and_changing_only_the_note_keeps_the_figure(
+    cast_a, return_a, login
+):
+    client = login(cast_a.organisation_admin)
+    path = url(cast_a, "anchor_return", return_a.pk)
+    assert "Note on Apprenticeships started (optional)" in text_of(client.get(path))
+    client.post(
+        path,
+        {
+            "figure_ANC-APPRENTICESHIPS": "21",
+            "note_ANC-APPRENTICESHIPS": "Levels 2 to 4, from the HR system.",
+        },
+    )
+    with tenant_context(cast_a.tenant.id):
+        figure = return_a.figures.get(pillar_metric__metric__code="ANC-APPRENTICESHIPS")
+    assert (figure.value, figure.note) == (D("21"), "Levels 2 to 4, from the HR system.")
+    client.post(
+        path,
+        {"figure_ANC-APPRENTICESHIPS": "21", "note_ANC-APPRENTICESHIPS": "Levels 2 to 4."},
+    )
+    with tenant_context(cast_a.tenant.id):
+        figure.refresh_from_db()
+    assert (figure.value, figure.note) == (D("21"), "Levels 2 to 4.")
+    too_long = client.post(
+        path, {"figure_ANC-APPRENTICESHIPS": "21", "note_ANC-APPRENTICESHIPS": "x" * 2001}
+    )
+    assert "use at most 2,000 characters" in text_of(too_long)

@@ -126,8 +126,10 @@ def test_open_a_round_send_query_correct_accept_and_see_the_rank_on_the_dashboar
     alder_page.get_by_role("link", name="Go to your return").click()
     expect(alder_page.get_by_role("heading", level=1)).to_contain_text(f"Return for {ROUND}")
     expect(alder_page.locator("#status")).to_contain_text("Not started")
-    alder_page.get_by_label(APPRENTICESHIPS).fill("4")
-    alder_page.get_by_label(LOCAL_SPEND).fill("£1,250,000")
+    alder_page.get_by_role("textbox", name=f"{APPRENTICESHIPS} (optional)", exact=True).fill("4")
+    alder_page.get_by_role("textbox", name=f"{LOCAL_SPEND} (optional)", exact=True).fill(
+        "£1,250,000"
+    )
     alder_page.get_by_label(f"{PURCHASING}: your progress").fill(
         "We moved our catering contract to a supplier in Birkenhead."
     )

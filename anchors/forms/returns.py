@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
+from anchors.models import FigureSource
 from anchors.services import FigureInput, field_name
 from anchors.services.return_evidence import MAX_FILE_BYTES, MAX_RETURN_BYTES
 from kvi.dashboard import plain_number
@@ -88,6 +89,16 @@ class ReturnForm(ServiceErrorsFormMixin, forms.Form):
                 self.fields[f"unit_{pm.metric.code}"] = forms.CharField(
                     required=False, initial=pm.unit, widget=forms.HiddenInput
                 )
+                self.fields[f"note_{pm.metric.code}"] = forms.CharField(
+                    label=f"Note on {pm.metric.name} (optional)",
+                    help_text="Where the figure comes from, or what it counts.",
+                    required=False,
+                    max_length=2000,
+                    initial=line.figure.note if line.figure else "",
+                    error_messages={
+                        "max_length": f"Note on {pm.metric.name}: use at most 2,000 characters."
+                    },
+                )
             self.fields[f"narrative_{pillar.code}"] = forms.CharField(
                 label=f"{pillar.name}: your progress",
                 help_text="What you did under this pillar in the period, in your own words.",
@@ -103,7 +114,10 @@ class ReturnForm(ServiceErrorsFormMixin, forms.Form):
             {
                 "pillar": pillar,
                 "figures": [
-                    self[field_name(line.pillar_metric)]
+                    {
+                        "value": self[field_name(line.pillar_metric)],
+                        "note": self[f"note_{line.pillar_metric.metric.code}"],
+                    }
                     for line in self.detail.lines_by_pillar.get(pillar.code, [])
                 ],
                 "units": [
@@ -124,6 +138,7 @@ class ReturnForm(ServiceErrorsFormMixin, forms.Form):
             code = pm.metric.code
             typed = self.cleaned_data.get(field_name(pm), "")
             shown = self.cleaned_data.get(f"unit_{code}") or pm.unit
+            note = self.cleaned_data.get(f"note_{code}", "").strip()
             if not typed.strip():
                 if line.figure is not None:
                     changed.append(FigureInput(code, None, pm.unit))
@@ -135,9 +150,13 @@ class ReturnForm(ServiceErrorsFormMixin, forms.Form):
                 and value is not None
                 and value == line.figure.value
                 and unit == pm.unit
+                and note == line.figure.note
             ):
                 continue
-            changed.append(FigureInput(code, number, unit))
+            source = line.figure.source if line.figure and value == line.figure.value else None
+            changed.append(
+                FigureInput(code, number, unit, note=note, source=source or FigureSource.ENTERED)
+            )
         return changed
 
     def narratives(self) -> dict[str, str]:
