@@ -8,6 +8,7 @@ to row-level security, exactly like the web and the workers.
 import os
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -16,8 +17,9 @@ from django.db import connections
 from psycopg import sql
 
 from config.celery import app as celery_app
+from organisations.models import Organisation
 from tenancy.context import tenant_context
-from tenancy.models import Role
+from tenancy.models import Role, Tenant
 from tests import factories
 
 # The `browser` fixture for the Playwright tests.
@@ -79,15 +81,15 @@ def _test_settings(settings, tmp_path):
 class Cast:
     """One tenant and a person in each role, plus an outsider with no role."""
 
-    tenant: object
-    organisation: object
-    other_organisation: object
-    tenant_admin: object
-    assessor: object
-    board_reporter: object
-    organisation_admin: object
-    organisation_member: object
-    outsider: object
+    tenant: Tenant
+    organisation: Organisation
+    other_organisation: Organisation
+    tenant_admin: Any  # the project's user model
+    assessor: Any
+    board_reporter: Any
+    organisation_admin: Any
+    organisation_member: Any
+    outsider: Any
 
 
 def _build_cast(name: str) -> Cast:

@@ -17,6 +17,7 @@ from kvi.services import KviInput
 from reporting.models import Report, ReportKind
 from tenancy.models import AuditEvent
 from tenancy.permissions import tenant_access_for
+from tests.conftest import Cast
 
 D = Decimal
 PERIOD_END = date(2022, 9, 30)
@@ -39,7 +40,7 @@ def months(start: date, count: int) -> list[date]:
 class KviSetup:
     """A published framework (two themes) and the cast organisation's KVIs on it."""
 
-    cast: object
+    cast: Cast
     metrics: dict = field(default_factory=dict)
     kvis: dict = field(default_factory=dict)
 
