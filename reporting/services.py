@@ -133,8 +133,26 @@ def _summary_from_data(report: Report) -> str:
     return suggested_summary(report_inputs(report))
 
 
+# Dates outside these years are typing slips (and beyond what date arithmetic can carry).
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+DATE_FIELDS = {
+    "period_end": "The date the figures run to",
+    "data_freeze_date": "The data freeze date",
+    "meeting_date": "The meeting date",
+}
+
+
+def _date_in_range(day) -> bool:
+    return day is None or EARLIEST_YEAR <= day.year <= LATEST_YEAR
+
+
 def _validate(tenant, values: dict) -> None:
     errors = {}
+    for name, label in DATE_FIELDS.items():
+        if not _date_in_range(values.get(name)):
+            errors[name] = f"{label} must be between {EARLIEST_YEAR} and {LATEST_YEAR}."
+    if errors:
+        raise ValidationError(errors)
     if "title" in values and not str(values["title"]).strip():
         errors["title"] = "Enter the report's title."
     period_end, freeze = values.get("period_end"), values.get("data_freeze_date")
@@ -191,6 +209,8 @@ def report_delete(*, tenant, actor, access: TenantAccess, report: Report) -> Non
     _own(tenant, report)
     if not selectors.may_prepare_report(access, report):
         raise PermissionDenied(REFUSED)
+    # Lock the report as report_generate does, so a press of "Generate" cannot slip in.
+    Report.objects.select_for_update().filter(tenant=tenant, pk=report.pk).first()
     if report.versions.exists():
         raise ValidationError(
             "This report has generated PDFs, which are kept as the record of what the board read."
@@ -324,6 +344,10 @@ def _validate_schedule(tenant, report: Report, data: ScheduleInput, today: date)
     if data.frequency == ScheduleFrequency.BEFORE_MEETINGS:
         if not data.meeting_dates:
             errors["meeting_dates"] = "Enter at least one meeting date."
+        elif not all(_date_in_range(day) for day in data.meeting_dates):
+            errors["meeting_dates"] = (
+                f"Meeting dates must be between {EARLIEST_YEAR} and {LATEST_YEAR}."
+            )
         if not 0 <= data.days_before <= 60:
             errors["days_before"] = "Enter how many days before each meeting, from 0 to 60."
     recipients = {user.pk for user in selectors.schedule_recipients(tenant=tenant, report=report)}

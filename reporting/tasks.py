@@ -20,9 +20,7 @@ The key is derived from the version's id, so every run for one request writes on
 retried or duplicated task never produces two files for one request.
 """
 
-import hashlib
 import io
-import json
 import logging
 from contextlib import contextmanager
 
@@ -52,12 +50,6 @@ FAILURE_MESSAGE = (
 def pdf_key(version: ReportVersion) -> str:
     """The one place a report version's PDF is stored (private storage key)."""
     return f"{version.tenant_id}/reports/{version.report_id}/{version.pk}.pdf"
-
-
-def inputs_hash(inputs: dict) -> str:
-    return hashlib.sha256(
-        json.dumps(inputs, sort_keys=True, separators=(",", ":")).encode()
-    ).hexdigest()
 
 
 def pdf_page_count(data: bytes) -> int:
@@ -136,7 +128,7 @@ def _produce(tenant_id, version: ReportVersion, key: str) -> str:
             "tenant", "organisation", "assembly"
         ).get(tenant_id=tenant_id, pk=version.report_id)
         inputs = content.report_inputs(report)
-    digest = inputs_hash(inputs)
+    digest = content.inputs_sha256(inputs)
     if private_path(key).is_file():
         outcome = "reused"
         sha256 = sha256_of(key)

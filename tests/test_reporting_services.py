@@ -99,6 +99,11 @@ def test_a_draft_refuses_a_freeze_before_its_figures_and_an_unknown_action(cast_
                 action_required="Veto",
             )
         assert set(error.value.message_dict) == {"data_freeze_date", "action_required"}
+        with pytest.raises(ValidationError) as error:
+            services.report_update(**reporter, report=report, data_freeze_date=date(9999, 12, 31))
+        assert error.value.message_dict == {
+            "data_freeze_date": ["The data freeze date must be between 2000 and 2100."]
+        }
         report.refresh_from_db()
         assert report.data_freeze_date == date(2022, 10, 7)
         services.report_update(**reporter, report=report, executive_summary="Changed.")
@@ -383,3 +388,35 @@ def test_a_new_draft_starts_with_a_summary_written_from_its_figures(cast_a):
         )
     assert report.executive_summary.startswith(f"At 30 September 2022, {cast_a.organisation.name}")
     assert "tracks 3 Key Value Indicators: 3 without figures yet." in report.executive_summary
+
+
+def test_a_schedule_refuses_meeting_dates_out_of_range(cast_a):
+    with tenant_context(cast_a.tenant.id):
+        report = draft(cast_a)
+        with pytest.raises(ValidationError) as error:
+            services.schedule_save(
+                **as_user(cast_a, cast_a.tenant_admin),
+                report=report,
+                data=ScheduleInput(
+                    frequency="before_meetings",
+                    recipient=cast_a.board_reporter,
+                    meeting_dates=(date(1, 1, 1),),
+                ),
+            )
+    assert error.value.message_dict == {
+        "meeting_dates": ["Meeting dates must be between 2000 and 2100."]
+    }
+
+
+def test_the_stored_inputs_hash_is_the_one_written_into_the_pdf(cast_a):
+    with tenant_context(cast_a.tenant.id):
+        report = draft(cast_a)
+        services.report_update(
+            **as_user(cast_a, cast_a.tenant_admin), report=report, title="Mid-year – £ and é"
+        )
+        made = version(cast_a, report)
+    tasks.report_version_produce(tenant_id=cast_a.tenant.id, version_id=made.pk)
+    with tenant_context(cast_a.tenant.id):
+        made.refresh_from_db()
+        inputs = reporting.content.report_inputs(report)
+    assert made.inputs_sha256 == reporting.content.inputs_sha256(inputs)

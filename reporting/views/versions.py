@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST, require_safe
 
 from reporting import exports, selectors, services
-from reporting.models import VersionStatus
+from reporting.models import ReportKind, VersionStatus
 from reporting.views.common import (
     detail_url,
     download_url,
@@ -135,6 +135,8 @@ def report_kvi_xlsx(request, report_id):
     """The report's KVI table as a spreadsheet: built in the request's transaction from the
     report's inputs (the data as it stood at its freeze date)."""
     report = report_or_refuse(request, report_id)
+    if report.kind != ReportKind.ORGANISATION:
+        raise Http404("Only an organisation's report has a KVI table.")
     return exports.kvi_table_download(report, tenant_slug=request.tenant.slug)
 
 
