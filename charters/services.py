@@ -391,6 +391,7 @@ def _supersede(*, tenant, actor, old: CharterVersion, new: CharterVersion) -> No
     )
 
 
+@transaction.atomic
 def charter_new_version(*, tenant, actor, access: TenantAccess, charter: Charter) -> CharterVersion:
     """A new draft copying the latest version's text, principles and themes (codes kept)."""
     access.require(Perm.MANAGE_CHARTERS)
@@ -776,6 +777,7 @@ def signatory_withdraw(
     return signatory
 
 
+@transaction.atomic
 def signatory_reconfirm(*, tenant, actor, access: TenantAccess, signatory: Signatory) -> Signatory:
     """Re-confirm on the newly published version: the pledges follow their principles and
     themes by code; a pledge whose heading no longer exists goes under the first theme."""
