@@ -131,8 +131,8 @@ class ReportVersion(TenantOwnedModel):
 
     The PDF is stored under a key derived from this row's id (reporting.tasks.pdf_key): every
     run of the task for one version writes to that one place, so a retried or duplicated task
-    never leaves two files for one request. `inputs` is what the PDF was built from (the report's
-    fields and the frozen data); `inputs_sha256` its hash."""
+    never leaves two files for one request. `inputs_sha256` is the hash of what the PDF was built
+    from (reporting.content.report_inputs: the report's fields and the frozen data)."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()

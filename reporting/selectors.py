@@ -21,29 +21,26 @@ from tenancy.permissions import Perm, TenantAccess
 # --- Access ------------------------------------------------------------------------------------
 
 
-def may_view_report(access: TenantAccess, report: Report) -> bool:
-    if access.can(Perm.VIEW_REPORTS):
+def _tenant_wide_or_own(access: TenantAccess, perm: Perm, report: Report) -> bool:
+    """The tenant-wide permission, or MANAGE_OWN_REPORTS for the report's organisation."""
+    if access.can(perm):
         return True
     return report.organisation_id is not None and access.can(
         Perm.MANAGE_OWN_REPORTS, organisation_id=report.organisation_id
     )
+
+
+def may_view_report(access: TenantAccess, report: Report) -> bool:
+    return _tenant_wide_or_own(access, Perm.VIEW_REPORTS, report)
 
 
 def may_prepare_report(access: TenantAccess, report: Report) -> bool:
     """Edit the draft, generate and retry PDFs."""
-    if access.can(Perm.PREPARE_REPORTS):
-        return True
-    return report.organisation_id is not None and access.can(
-        Perm.MANAGE_OWN_REPORTS, organisation_id=report.organisation_id
-    )
+    return _tenant_wide_or_own(access, Perm.PREPARE_REPORTS, report)
 
 
 def may_schedule_report(access: TenantAccess, report: Report) -> bool:
-    if access.can(Perm.SCHEDULE_REPORTS):
-        return True
-    return report.organisation_id is not None and access.can(
-        Perm.MANAGE_OWN_REPORTS, organisation_id=report.organisation_id
-    )
+    return _tenant_wide_or_own(access, Perm.SCHEDULE_REPORTS, report)
 
 
 def may_create_kind(access: TenantAccess, kind: str, organisation_id=None) -> bool:

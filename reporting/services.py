@@ -438,9 +438,15 @@ def schedules_run(*, tenant, today: date) -> int:
     for schedule in selectors.schedules_due(tenant=tenant, on=today).select_for_update(
         of=("self",), skip_locked=True
     ):
-        report_generate(
+        version = report_generate(
             tenant=tenant, actor=None, access=None, report=schedule.report, schedule=schedule
         )
+        if version.schedule_id is None:
+            # A version asked for by hand was already on its way: it serves this run too, and
+            # its reader is emailed when it is ready.
+            ReportVersion.objects.filter(pk=version.pk, schedule__isnull=True).update(
+                schedule=schedule
+            )
         data = ScheduleInput(
             frequency=schedule.frequency,
             recipient=schedule.recipient,

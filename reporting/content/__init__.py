@@ -12,11 +12,10 @@ from reporting.content.common import Freeze, date_text, inputs_sha256, iso
 from reporting.content.kinds import assembly_data, organisation_data, system_data
 from reporting.models import (
     COVER_SHEET_FIELDS,
-    DEFAULT_ACTIONS,
     Report,
-    ReportingSettings,
     ReportKind,
 )
+from reporting.selectors import action_choices
 
 INPUTS_VERSION = 1
 
@@ -34,8 +33,7 @@ def report_part(report: Report) -> dict:
     """The report's own fields, as the cover sheet and running header print them."""
     organisation = report.organisation.name if report.organisation is not None else None
     narratives = report.narratives if isinstance(report.narratives, dict) else {}
-    settings = ReportingSettings.objects.filter(tenant=report.tenant_id).first()
-    actions = settings.action_choices() if settings is not None else list(DEFAULT_ACTIONS)
+    actions = action_choices(tenant=report.tenant)
     return {
         "id": str(report.pk),
         "kind": str(report.kind),

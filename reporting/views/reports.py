@@ -22,7 +22,8 @@ from reporting.forms import (
     ReportEditForm,
     ReportSearchForm,
 )
-from reporting.models import ReportKind, VersionStatus
+from reporting.models import COVER_SHEET_FIELDS, ReportKind, VersionStatus
+from reporting.services import REPORT_FIELDS
 from reporting.views.common import (
     crumbs,
     detail_url,
@@ -213,27 +214,8 @@ def report_edit(request, report_id):
             "form": form,
             "report": report,
             "title": title,
-            "cover_fields": form.fields_in(
-                [
-                    "meeting",
-                    "meeting_date",
-                    "agenda_item",
-                    "enclosure",
-                    "lead_director",
-                    "authors",
-                    "action_required",
-                    "purpose",
-                    "executive_summary",
-                    "recommendation",
-                    "risks_and_opportunities",
-                    "board_assurance_framework",
-                    "quality_and_equality_impact",
-                    "financial_implications",
-                    "strategic_objectives",
-                    "report_history",
-                ]
-            ),
-            "report_fields": form.fields_in(["title", "period_end", "data_freeze_date"]),
+            "cover_fields": form.fields_in(COVER_SHEET_FIELDS),
+            "report_fields": form.fields_in(REPORT_FIELDS),
             "narrative_fields": form.narrative_fields(),
             "has_themes": themes != [GENERAL_NARRATIVE],
             "cancel_url": detail_url(tenant, report),
