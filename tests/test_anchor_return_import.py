@@ -260,6 +260,28 @@ def test_importing_the_same_file_again_leaves_the_same_figures(cast_a, return_a,
     assert figures(cast_a, return_a) == GOOD_FIGURES
 
 
+def test_a_file_without_notes_keeps_the_notes_already_given(cast_a, return_a, member_a):
+    do_import(cast_a, member_a.admin, return_a, csv_file(GOOD_ROWS))
+    # No note column at all, then a note column with an empty cell.
+    do_import(
+        cast_a,
+        member_a.admin,
+        return_a,
+        csv_file([["ANC-LOCAL-SPEND", "1,300,000"]], header=("metric", "value")),
+    )
+    with tenant_context(cast_a.tenant.id):
+        figure = return_a.figures.get(pillar_metric__metric__code="ANC-LOCAL-SPEND")
+        assert (figure.value, figure.note) == (D("1300000"), "From the ledger")
+    do_import(
+        cast_a, member_a.admin, return_a, csv_file([["ANC-LOCAL-SPEND", "1,400,000", "£", ""]])
+    )
+    with tenant_context(cast_a.tenant.id):
+        figure.refresh_from_db()
+        assert (figure.value, figure.note) == (D("1400000"), "From the ledger")
+        # A new figure from a file without notes has none.
+        assert return_a.figures.get(pillar_metric__metric__code="ANC-APPRENTICESHIPS").note == ""
+
+
 def test_a_closed_round_refuses_the_import(cast_a, round_a, return_a, member_a):
     enter(cast_a, member_a.admin, return_a, {"ANC-APPRENTICESHIPS": "3"})
     with tenant_context(cast_a.tenant.id):

@@ -388,6 +388,87 @@ def test_reminders_go_once_before_the_due_date_and_once_after(
     assert send_return_reminders(str(cast_a.tenant.id)) == 0
 
 
+def test_a_manual_reminder_before_the_window_does_not_stop_the_due_soon_reminder(
+    cast_a, django_capture_on_commit_callbacks, mailoutbox
+):
+    today = timezone.localdate()
+    with tenant_context(cast_a.tenant.id):
+        charter = anchor_charter(cast_a)
+        m = member(cast_a, charter, cast_a.organisation)
+        reporting_round = open_round(cast_a, charter, due_on=today + timedelta(days=24))
+        with django_capture_on_commit_callbacks(execute=True):
+            assert (
+                services.round_reminders_send(
+                    **as_user(cast_a, cast_a.tenant_admin), reporting_round=reporting_round
+                )
+                == 1
+            )
+            # Not yet in the due-soon window.
+            assert services.return_reminders_send(tenant=cast_a.tenant) == 0
+        # Three weeks on: the return is due in three days, reminded by hand 21 days ago.
+        type(reporting_round).objects.filter(pk=reporting_round.pk).update(
+            due_on=today + timedelta(days=3)
+        )
+        MemberReturn.objects.filter(pk=return_of(reporting_round, m.signatory).pk).update(
+            last_reminded_on=today - timedelta(days=21)
+        )
+        mailoutbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.return_reminders_send(tenant=cast_a.tenant) == 1
+            assert services.return_reminders_send(tenant=cast_a.tenant) == 0
+        assert [x.to for x in mailoutbox] == [[cast_a.organisation_admin.email]]
+        assert return_of(reporting_round, m.signatory).last_reminded_on == today
+
+
+def _kvi_figure(cast_a):
+    """A return whose apprenticeships figure is taken from the member's KVI."""
+    charter = anchor_charter(cast_a)
+    m = member(cast_a, charter, cast_a.organisation)
+    member_return = return_of(open_round(cast_a, charter), m.signatory)
+    metric = charter.anchor_metrics.get(metric__code="ANC-APPRENTICESHIPS").metric
+    kvi = kvi_services.kvi_create(
+        **as_user(cast_a, cast_a.tenant_admin),
+        organisation=cast_a.organisation,
+        data=kvi_services.KviInput(
+            code="APP", title="Apprenticeships", metric=metric, frequency="quarterly"
+        ),
+    )
+    measurement = kvi_services.measurement_record(
+        **as_user(cast_a, m.admin), kvi=kvi, period=date(2023, 4, 1), value=D(5)
+    )
+    kvi_services.measurement_submit(**as_user(cast_a, m.admin), measurement=measurement)
+    (figure,) = services.return_figures_from_kvis(
+        **as_user(cast_a, m.admin), member_return=member_return
+    )
+    return m, member_return, figure
+
+
+def test_a_kvi_figure_keeps_its_measurement_when_only_its_note_changes(cast_a):
+    with tenant_context(cast_a.tenant.id):
+        m, member_return, figure = _kvi_figure(cast_a)
+        measurement = figure.measurement
+        assert measurement is not None
+        services.return_save(
+            **as_user(cast_a, m.admin),
+            member_return=member_return,
+            figures=[
+                services.FigureInput(
+                    "ANC-APPRENTICESHIPS", "5", "count", note="Checked", source="kvi"
+                )
+            ],
+        )
+        figure.refresh_from_db()
+        assert (figure.source, figure.note, figure.measurement) == ("kvi", "Checked", measurement)
+        # A changed value is no longer the KVI's: the link goes.
+        services.return_save(
+            **as_user(cast_a, m.admin),
+            member_return=member_return,
+            figures=[services.FigureInput("ANC-APPRENTICESHIPS", "6", "count", note="Checked")],
+        )
+        figure.refresh_from_db()
+        assert (figure.value, figure.source, figure.measurement) == (D(6), "entered", None)
+
+
 def test_figures_can_be_taken_from_the_members_kvis(cast_a):
     with tenant_context(cast_a.tenant.id):
         charter = anchor_charter(cast_a)

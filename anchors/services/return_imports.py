@@ -210,8 +210,11 @@ def _read_rows(grid: list[list[str]], metrics: dict[str, PillarMetric]):
         except ValidationError as error:
             errors.extend(f"Row {number}: {message}" for message in error.messages)
             continue
+        # No note column or an empty cell keeps the figure's note as it is.
         figures.append(
-            FigureInput(code, checked, pillar_metric.unit, note=note, source=FigureSource.IMPORTED)
+            FigureInput(
+                code, checked, pillar_metric.unit, note=note or None, source=FigureSource.IMPORTED
+            )
         )
     if not errors and not figures:
         errors.append(

@@ -48,12 +48,13 @@ NON_NEGATIVE_UNITS = frozenset(
 @dataclass(frozen=True)
 class FigureInput:
     """One figure of a return: the metric's code, the value as entered and the unit it is in.
-    A blank value removes the figure."""
+    A blank value removes the figure. A note of None keeps the figure's note as it is (a new
+    figure gets none)."""
 
     metric_code: str
     value: Decimal | str | None
     unit: str
-    note: str = ""
+    note: str | None = ""
     source: str = FigureSource.ENTERED
 
 
@@ -179,18 +180,33 @@ def return_save(
                     tenant=tenant, member_return=member_return, pillar_metric=pillar_metric
                 ).delete()
                 continue
-            ReturnFigure.objects.update_or_create(
-                tenant=tenant,
-                member_return=member_return,
-                pillar_metric=pillar_metric,
-                defaults={
-                    "value": value,
-                    "unit": pillar_metric.unit,
-                    "source": figure.source,
-                    "note": figure.note.strip(),
-                    "measurement": None,
-                },
+            existing = (
+                ReturnFigure.objects.select_for_update()
+                .filter(tenant=tenant, member_return=member_return, pillar_metric=pillar_metric)
+                .first()
             )
+            fields = {"value": value, "unit": pillar_metric.unit, "source": figure.source}
+            if figure.note is not None:
+                fields["note"] = figure.note.strip()
+            # A figure still taken from its KVI, value unchanged, keeps its measurement.
+            if not (
+                existing is not None
+                and figure.source == FigureSource.KVI
+                and existing.source == FigureSource.KVI
+                and existing.value == value
+            ):
+                fields["measurement"] = None
+            if existing is None:
+                ReturnFigure.objects.create(
+                    tenant=tenant,
+                    member_return=member_return,
+                    pillar_metric=pillar_metric,
+                    **{"note": "", **fields},
+                )
+            else:
+                for name, field_value in fields.items():
+                    setattr(existing, name, field_value)
+                existing.save(update_fields=[*fields, "updated_at"])
         for pillar_code, text in (narratives or {}).items():
             if text.strip():
                 PillarNarrative.objects.update_or_create(
@@ -493,7 +509,11 @@ def return_reminders_send(*, tenant) -> int:
         round__status=RoundStatus.OPEN,
         round__due_on__lte=today + timedelta(days=REMINDER_DAYS),
     )
-    due_soon = outstanding.filter(round__due_on__gte=today, last_reminded_on__isnull=True)
+    # A return reminded (by hand) before the due-soon window is reminded once more in it.
+    due_soon = outstanding.filter(round__due_on__gte=today).filter(
+        Q(last_reminded_on__isnull=True)
+        | Q(last_reminded_on__lt=F("round__due_on") - timedelta(days=REMINDER_DAYS))
+    )
     overdue = outstanding.filter(round__due_on__lt=today).filter(
         Q(last_reminded_on__isnull=True) | Q(last_reminded_on__lte=F("round__due_on"))
     )
