@@ -189,7 +189,6 @@ def test_the_programme_team_changes_an_assemblys_title_date_and_round(
         None,
     )
     assert _audits(cast_a, "anchor_assembly.updated") == []
-
     response = client.post(base + "edit/", good)
     assert response.status_code == 302 and response.url == base
     changed = _in(cast_a, lambda: Assembly.objects.get(pk=assembly_a.pk))
@@ -209,6 +208,27 @@ def test_the_programme_team_changes_an_assemblys_title_date_and_round(
         "agenda": True,
         "minutes": True,
     }
+
+
+def test_editing_an_assembly_that_reviews_no_round_keeps_none(
+    cast_a, charter_a, member_a, assembly_a, login
+):
+    _two_rounds(cast_a, charter_a, member_a)  # rounds with accepted returns exist now
+    client = login(cast_a.tenant_admin)
+    edit = _url(cast_a, f"assemblies/{assembly_a.pk}/edit/")
+    response = client.post(
+        edit,
+        {
+            "title": "First Anchor Assembly",
+            "held_on": "12/7/2023",
+            "round": "",  # as the form showed it
+            "agenda": "1. Welcome",
+            "minutes": "Typo fixed.",
+        },
+    )
+    assert response.status_code == 302
+    saved = _in(cast_a, lambda: Assembly.objects.get(pk=assembly_a.pk))
+    assert (saved.round_id, saved.minutes) == (None, "Typo fixed.")
 
 
 def test_assembly_update_refuses_another_charters_round_and_other_roles(

@@ -35,6 +35,7 @@ from anchors.forms.assemblies import (
 )
 from anchors.models import ActionStatus, Assembly, AssemblyAction, ReportingRound, RoundStatus
 from anchors.selectors import admin as admin_selectors
+from anchors.services.assemblies import UNCHANGED
 from anchors.views.common import crumbs
 from charters.models import ON_REGISTER, Charter, CharterKind, Signatory
 from tenancy.decorators import tenant_view
@@ -262,7 +263,8 @@ def anchor_assembly_edit(request, assembly_id):
             assembly=assembly,
             title=data["title"],
             held_on=data["held_on"],
-            reporting_round=data["round"],
+            # Left as it was: an assembly saved with no round keeps none (not today's latest).
+            reporting_round=data["round"] if "round" in form.changed_data else UNCHANGED,
             agenda=data["agenda"],
             minutes=data["minutes"],
         )
