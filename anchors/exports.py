@@ -9,7 +9,6 @@ would start a formula is stored as text; numbers stay numbers in XLSX.
 
 import csv
 import io
-import re
 from decimal import Decimal
 
 from django.http import HttpResponse
@@ -17,11 +16,10 @@ from openpyxl import Workbook
 
 from anchors.dashboard_tables import aggregate_rows, figure_rows
 from anchors.selectors.performance import Dashboard
-from api.renderers import neutralise
+from api.renderers import neutralise, xlsx_text
 
 FORMATS = ("csv", "xlsx")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_ILLEGAL_XML_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 FIGURE_COLUMNS = [
     "Round",
@@ -135,7 +133,7 @@ def _xlsx_cell(value):
         return _normalise(value)
     if hasattr(value, "isoformat"):
         return value
-    return neutralise(_ILLEGAL_XML_CHARACTERS.sub("", str(value)))
+    return xlsx_text(value)
 
 
 def _tables(board: Dashboard) -> list[tuple[str, list[str], list[list]]]:

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 from rest_framework.renderers import BaseRenderer
 
@@ -14,6 +15,16 @@ def neutralise(value) -> str:
         return ""
     text = str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+# Characters an XLSX (XML 1.0) cannot hold; openpyxl refuses them.
+ILLEGAL_XML_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xlsx_text(value) -> str:
+    """A text cell of an XLSX export: what XML cannot hold dropped first (so the neutralising
+    sees the cell's real first character), then made safe like a CSV cell."""
+    return neutralise("" if value is None else ILLEGAL_XML_CHARACTERS.sub("", str(value)))
 
 
 def _flatten(row: dict, prefix: str = "") -> dict:

@@ -12,13 +12,11 @@ import re
 from django.http import HttpResponse
 from openpyxl import Workbook
 
-from api.renderers import neutralise
+from api.renderers import neutralise, xlsx_text
 from charters import selectors
 from organisations.models import OrganisationType, Sector, SizeBand
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Characters an XLSX (XML 1.0) cannot hold; openpyxl refuses them.
-_ILLEGAL_XML_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def register_rows(*, tenant, charter) -> list[dict]:
@@ -108,9 +106,7 @@ def to_xlsx_response(rows: list[dict], filename: str) -> HttpResponse:
 
 
 def _cell(value) -> str:
-    # Drop what XML cannot hold first, so the neutralising sees the cell's real first character.
-    text = "" if value is None else _ILLEGAL_XML_CHARACTERS.sub("", str(value))
-    return neutralise(text)
+    return xlsx_text(value)
 
 
 def _sheet_title(filename: str) -> str:

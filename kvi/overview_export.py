@@ -9,20 +9,18 @@ plain decimals (in CSV), with money rounded to pence.
 
 import csv
 import io
-import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.http import HttpResponse
 from openpyxl import Workbook
 
-from api.renderers import neutralise
+from api.renderers import neutralise, xlsx_text
 from kvi.overview import TenantOverview
 
 TABLES = ("organisations", "themes")
 FORMATS = ("csv", "xlsx")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PENNY = Decimal("0.01")
-_ILLEGAL_XML_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _money(amount: Decimal | None) -> Decimal | None:
@@ -154,5 +152,4 @@ def _xlsx(columns: list[str], rows: list[dict], *, title: str) -> bytes:
 def _xlsx_cell(value):
     if value is None or isinstance(value, int | Decimal):
         return value
-    # Drop what XML cannot hold first, so the neutralising sees the cell's real first character.
-    return neutralise(_ILLEGAL_XML_CHARACTERS.sub("", str(value)))
+    return xlsx_text(value)

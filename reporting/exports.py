@@ -15,10 +15,9 @@ from django.http import HttpResponse
 from django.utils.text import slugify
 from openpyxl import Workbook
 
-from api.renderers import neutralise
+from api.renderers import ILLEGAL_XML_CHARACTERS, neutralise, xlsx_text
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_ILLEGAL_XML_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _PLAIN_NUMBER = re.compile(r"^-?\d{1,3}(,\d{3})*(\.\d+)?$|^-?\d+(\.\d+)?$")
 
 # The columns in the order the PDF shows them (reporting.documents.kvi_table_rows), with their
@@ -72,18 +71,14 @@ def cell(value):
         value = value.get("label") or value.get("text") or value.get("value") or ""
         return cell(value)
     if isinstance(value, list | tuple):
-        return neutralise(_clean("; ".join(str(item) for item in value)))
-    text = _clean(str(value)).strip()
+        return xlsx_text("; ".join(str(item) for item in value))
+    text = ILLEGAL_XML_CHARACTERS.sub("", str(value)).strip()
     if _PLAIN_NUMBER.match(text):
         try:
             return Decimal(text.replace(",", ""))
         except InvalidOperation:  # pragma: no cover - the pattern only lets numbers through
             pass
     return neutralise(text)
-
-
-def _clean(text: str) -> str:
-    return _ILLEGAL_XML_CHARACTERS.sub("", text)
 
 
 def kvi_table_xlsx(rows: list[dict], *, title: str = "KVIs") -> bytes:
