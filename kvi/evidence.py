@@ -102,11 +102,7 @@ def measurement_evidence_add(
         evidence = MeasurementEvidence.objects.create(
             tenant=tenant,
             measurement=measurement,
-            storage_key=key,
-            file_name=checked.file_name,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
+            **checked.stored_fields(key),
             uploaded_by=_who(actor),
         )
     audit_record(

@@ -59,6 +59,16 @@ class CheckedFile:
     sha256: str
     file_name: str
 
+    def stored_fields(self, storage_key: str) -> dict:
+        """The columns every row of a stored upload keeps: where it is, and what was checked."""
+        return {
+            "storage_key": storage_key,
+            "file_name": self.file_name,
+            "content_type": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
 
 def human_size(size: int) -> str:
     if size >= 1024 * 1024:

@@ -72,11 +72,7 @@ def return_evidence_add(
             member_return=member_return,
             pillar_code=pillar_code,
             description=description.strip()[:300],
-            storage_key=key,
-            file_name=checked.file_name,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
+            **checked.stored_fields(key),
             uploaded_by=who(actor),
         )
     audit_record(

@@ -65,11 +65,7 @@ def _store(tenant, application, uploaded_file, checked, actor, **fields) -> Evid
         return EvidenceFile.objects.create(
             tenant=tenant,
             application=application,
-            storage_key=key,
-            file_name=checked.file_name,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
+            **checked.stored_fields(key),
             uploaded_by=who(actor),
             **fields,
         )
