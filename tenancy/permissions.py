@@ -224,6 +224,8 @@ class TenantAccess:
             "view_anchors": self.can(Perm.VIEW_CHARTERS),
             "view_reports": self.can(Perm.VIEW_REPORTS)
             or self.can_for_any_organisation(Perm.MANAGE_OWN_REPORTS),
+            # Every report of the tenant, the system report and assembly packs included.
+            "view_all_reports": self.can(Perm.VIEW_REPORTS),
             "view_awards": self.can(Perm.MANAGE_AWARD_SCHEMES)
             or self.can(Perm.MANAGE_AWARD_APPLICATIONS)
             or self.can(Perm.ASSESS_AWARDS)

@@ -230,10 +230,6 @@ def anchor_assembly_detail(request, assembly_id):
             "carried": detail["carried"],
             "today": timezone.localdate(),
             "can_manage": request.access.can(Perm.MANAGE_CHARTERS),
-            # The pack is an assembly report: tenant-wide reporting roles only (an
-            # organisation's admins see their own organisation's reports, not the pack).
-            "may_open_pack": request.access.can(Perm.VIEW_REPORTS)
-            or request.access.can(Perm.PREPARE_REPORTS),
             "breadcrumbs": _assembly_crumbs(tenant, assembly),
         },
     )
